@@ -1,0 +1,12 @@
+/**
+ * `@strata/storage`: the storage contract, its typed errors, key rules, capabilities, helpers adapters share,
+ * the front wrapper, layers and the memory adapter.
+ */
+export * from './types.ts';
+export * from './errors.ts';
+export * from './keys.ts';
+export * from './capabilities.ts';
+export type * from './adapter.ts';
+export * from './ranges.ts';
+export * from './conditions.ts';
+export * from './multipart-rules.ts';
