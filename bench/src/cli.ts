@@ -1,0 +1,68 @@
+/**
+ * `pnpm bench [--quick|--smoke] [--only a,b]`: runs the scenarios, then writes the three outputs —
+ * `results/latest.json`, `RESULTS.md` and `results/report.html` (self-contained) — under BENCH_OUT (default:
+ * this package's folder). Parameters come from `BENCH_*` environment variables (see context.ts).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchDefaults, planFor } from './context.ts';
+import type { BenchContext, BenchMode } from './context.ts';
+import { evaluateGoals } from './goals.ts';
+import { createProgress } from './progress.ts';
+import { renderHtml } from './report-html.ts';
+import { renderMarkdown } from './report-md.ts';
+import type { BenchReport, ScenarioGroup } from './report-types.ts';
+import { scenarios } from './scenarios/index.ts';
+import { systemInfo } from './system.ts';
+
+/** Runs the benchmark and writes its outputs; returns the report. */
+export async function runBench(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<BenchReport> {
+  const mode: BenchMode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
+  const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? env.BENCH_ONLY;
+  const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
+  const here = dirname(dirname(fileURLToPath(import.meta.url)));
+  const out = resolve(env.BENCH_OUT ?? here);
+  const dir = mkdtempSync(join(env.BENCH_DIR ?? tmpdir(), 'strata-bench-'));
+  const d = benchDefaults(mode, env);
+  const skipped: BenchReport['skipped'] = [];
+  const selected = scenarios.filter((s) => !only || only.has(s.name));
+  let progress = createProgress(0);
+  const ctx: BenchContext = {
+    mode,
+    dir,
+    sizes: d.sizes,
+    concurrency: d.concurrency,
+    listKeys: d.listKeys,
+    httpSeconds: d.httpSeconds,
+    largeBytes: d.largeBytes,
+    plan: (bytes, concurrency) => planFor(mode, bytes, concurrency, d.roundMs, d.repeats),
+    progress: (label) => progress.step(label),
+    skip: (scenario, reason) => skipped.push({ scenario, reason }),
+  };
+  progress = createProgress(selected.reduce((n, s) => n + s.steps(ctx), 0));
+  const groups: ScenarioGroup[] = [];
+  try {
+    for (const scenario of selected) groups.push(...(await scenario.run(ctx)));
+  } finally {
+    progress.finish();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const command = `pnpm bench${mode === 'full' ? '' : ` --${mode}`}${onlyArg ? ` --only=${onlyArg}` : ''}`;
+  const report: BenchReport = { system: systemInfo(env.BENCH_DIR ?? tmpdir()), mode, command, groups, goals: [], skipped };
+  report.goals = evaluateGoals(report);
+  mkdirSync(join(out, 'results'), { recursive: true });
+  writeFileSync(join(out, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(out, 'RESULTS.md'), renderMarkdown(report));
+  writeFileSync(join(out, 'results', 'report.html'), renderHtml(report));
+  return report;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const report = await runBench(process.argv.slice(2));
+  const out = resolve(process.env.BENCH_OUT ?? dirname(dirname(fileURLToPath(import.meta.url))));
+  console.log(renderMarkdown(report).split('## Scenarios')[0]);
+  console.log(`Wrote ${join(out, 'RESULTS.md')}, ${join(out, 'results', 'latest.json')} and ${join(out, 'results', 'report.html')}`);
+  process.exit(0);
+}

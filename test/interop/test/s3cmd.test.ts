@@ -1,0 +1,67 @@
+/** s3cmd against the object server: mb, put, get, sync, info, del, and a multipart put (5 MiB chunks). */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { available, bytes, CREDENTIALS, md5, run, startServer } from '../src/harness.ts';
+import type { InteropServer } from '../src/harness.ts';
+
+describe.skipIf(!available('/usr/bin/s3cmd'))('s3cmd', () => {
+  let s: InteropServer;
+  let cfg: string;
+  const s3cmd = (...args: string[]) => run('/usr/bin/s3cmd', ['-c', cfg, ...args], s.env, { timeoutMs: 120_000 });
+
+  beforeAll(async () => {
+    s = await startServer();
+    cfg = join(s.work, 's3cfg');
+    const host = `127.0.0.1:${s.port}`;
+    writeFileSync(
+      cfg,
+      [
+        '[default]',
+        `access_key = ${CREDENTIALS.accessKeyId}`,
+        `secret_key = ${CREDENTIALS.secretAccessKey}`,
+        `host_base = ${host}`,
+        `host_bucket = ${host}`,
+        'use_https = False',
+        'signature_v2 = False',
+        'bucket_location = us-east-1',
+        '',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => s?.close());
+
+  it('puts, gets, syncs, shows info and deletes, with a multipart put', async () => {
+    await s3cmd('mb', 's3://cmd-bucket');
+    const small = bytes(4321, 7);
+    writeFileSync(join(s.work, 'small.bin'), small);
+    await s3cmd('put', join(s.work, 'small.bin'), 's3://cmd-bucket/x/small.bin', '--mime-type=application/x-test');
+    await s3cmd('get', 's3://cmd-bucket/x/small.bin', join(s.work, 'small.out'));
+    expect(md5(readFileSync(join(s.work, 'small.out')))).toBe(md5(small));
+    const info = (await s3cmd('info', 's3://cmd-bucket/x/small.bin')).stdout;
+    expect(info).toContain('4321');
+    expect(info).toContain(md5(small));
+    expect(info).toContain('application/x-test');
+
+    const big = bytes(17 * 1024 * 1024, 8);
+    writeFileSync(join(s.work, 'big.bin'), big);
+    await s3cmd('put', '--multipart-chunk-size-mb=5', join(s.work, 'big.bin'), 's3://cmd-bucket/big.bin');
+    await s3cmd('get', 's3://cmd-bucket/big.bin', join(s.work, 'big.out'));
+    expect(md5(readFileSync(join(s.work, 'big.out')))).toBe(md5(big));
+
+    const tree = join(s.work, 'tree');
+    mkdirSync(join(tree, 'd'), { recursive: true });
+    writeFileSync(join(tree, 'one.txt'), 'one');
+    writeFileSync(join(tree, 'd', 'two.txt'), 'two');
+    await s3cmd('sync', `${tree}/`, 's3://cmd-bucket/tree/');
+    const back = join(s.work, 'back');
+    mkdirSync(back);
+    await s3cmd('sync', 's3://cmd-bucket/tree/', `${back}/`);
+    expect(readFileSync(join(back, 'd', 'two.txt'), 'utf8')).toBe('two');
+
+    await s3cmd('del', 's3://cmd-bucket/x/small.bin');
+    const ls = (await s3cmd('ls', '-r', 's3://cmd-bucket')).stdout;
+    expect(ls).not.toContain('small.bin');
+    expect(ls).toContain('big.bin');
+  });
+});
