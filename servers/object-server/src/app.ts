@@ -1,0 +1,100 @@
+/**
+ * `buildApp`: the S3 API as a fastify instance over any {@link Storage}. It depends on the contract only
+ * (never on an adapter); `main.ts` picks the adapter and listens. Compare fastify's "Testing" guide (app vs
+ * server) and versitygw's `controllers/base.go`.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Storage } from '@strata/storage';
+import { createAuthenticator } from './auth/index.ts';
+import type { Credentials } from './auth/index.ts';
+import { createBucketRegistry } from './bucket-registry.ts';
+import type { ServerState } from './context.ts';
+import { createCorsStore } from './cors-store.ts';
+import { createDispatcher } from './dispatch.ts';
+import { createMetrics } from './metrics.ts';
+import { registerOpsRoutes } from './ops-routes.ts';
+import { sendError } from './reply.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The S3 operation this request was routed to (for metrics and logs). */
+    s3Op: string;
+  }
+}
+
+/** Options of {@link buildApp}. */
+export interface AppOptions {
+  /** The backing storage; buckets are its first-level namespaces. */
+  storage: Storage;
+  /** The access keys the server accepts (SigV4). */
+  credentials: Credentials[];
+  /** The region clients sign for and GetBucketLocation reports. @default 'us-east-1' */
+  region?: string;
+  /** Domains under which `bucket.<domain>` is a virtual-hosted-style bucket. @default ['localhost'] */
+  virtualHostDomains?: string[];
+  /** fastify's logger option (pino). @default false */
+  logger?: FastifyServerOptions['logger'];
+  /** Accept unsigned requests as anonymous (tests, public read setups). @default false */
+  allowAnonymous?: boolean;
+  /** Allowed clock skew for signed requests, in ms. @default 15 minutes (S3's) */
+  clockSkewMs?: number;
+  /** The clock, for tests of expiry and skew. @default Date.now */
+  now?: () => number;
+}
+
+/** A request id in S3's style: 16 upper-case hex characters. */
+function requestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+/** Builds the S3 API app (not listening). */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const region = options.region ?? 'us-east-1';
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: requestId,
+    // Keys may contain ';' and '//': the dispatcher parses the raw URL itself.
+    routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false, maxParamLength: 4096 },
+    exposeHeadRoutes: false,
+    frameworkErrors: (error, request, reply) => void sendError(error, request, reply),
+  });
+  const state: ServerState = {
+    storage: options.storage,
+    buckets: createBucketRegistry(options.storage),
+    cors: createCorsStore(options.storage),
+    region,
+    owner: { id: 'strata', displayName: 'strata' },
+  };
+  const authenticator = createAuthenticator({
+    credentials: options.credentials,
+    region,
+    ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    allowAnonymous: options.allowAnonymous ?? false,
+  });
+  const metrics = createMetrics();
+
+  // Bodies are never parsed by fastify: object bytes stream from request.raw, XML bodies are read with limits.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+  app.decorateRequest('s3Op', 'Unknown');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-amz-request-id', request.id);
+    reply.header('x-amz-id-2', Buffer.from(request.id).toString('base64'));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const bytesIn = Number(request.headers['content-length'] ?? 0) || 0;
+    const bytesOut = Number(reply.getHeader('content-length') ?? 0) || 0;
+    metrics.observe(request.s3Op, reply.statusCode, reply.elapsedTime / 1000, bytesIn, bytesOut);
+  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+
+  const virtualHostDomains = options.virtualHostDomains ?? ['localhost'];
+  const dispatch = createDispatcher({ state, authenticator, virtualHostDomains });
+  registerOpsRoutes(app, { state, metrics, dispatch, virtualHostDomains });
+  app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'], url: '/*', handler: dispatch });
+  return app;
+}

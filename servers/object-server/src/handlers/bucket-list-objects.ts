@@ -1,0 +1,52 @@
+/**
+ * ListObjectsV2 — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+ *
+ * The continuation token wraps storage's opaque cursor (base64url), so pages resume exactly where storage
+ * left off; start-after applies to the first page and is passed along unchanged on later ones.
+ */
+import { bucketOf } from '../context.ts';
+import type { Handler } from '../context.ts';
+import { S3Error } from '../s3-errors.ts';
+import { contentsXml, encoder, listPage, parseEncodingType, parseMaxKeys, prefixesXml } from './list-common.ts';
+
+function decodeToken(token: string): string {
+  const cursor = Buffer.from(token, 'base64url').toString('utf8');
+  if (token === '' || Buffer.from(cursor, 'utf8').toString('base64url') !== token) {
+    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { extra: { ArgumentName: 'continuation-token' } });
+  }
+  return cursor;
+}
+
+/** Lists a bucket, version 2. */
+export const listObjectsV2: Handler = async (ctx) => {
+  const bucket = bucketOf(ctx);
+  const maxKeys = parseMaxKeys(ctx);
+  const encodingType = parseEncodingType(ctx);
+  const prefix = ctx.query.get('prefix') ?? '';
+  const delimiter = ctx.query.get('delimiter') || undefined;
+  const startAfter = ctx.query.get('start-after') || undefined;
+  const token = ctx.query.get('continuation-token') ?? undefined;
+  const fetchOwner = ctx.query.get('fetch-owner') === 'true';
+  const cursor = token === undefined ? undefined : decodeToken(token);
+  const page = await listPage(ctx, bucket, { prefix, delimiter, startAfter, limit: maxKeys, ...(cursor !== undefined ? { cursor } : {}) });
+  const enc = encoder(encodingType);
+  return {
+    xml: {
+      root: 'ListBucketResult',
+      body: {
+        Name: bucket,
+        Prefix: enc(prefix),
+        Delimiter: enc(delimiter),
+        MaxKeys: maxKeys,
+        EncodingType: encodingType,
+        KeyCount: page.items.length + page.prefixes.length,
+        IsTruncated: page.cursor !== undefined,
+        ContinuationToken: token,
+        NextContinuationToken: page.cursor === undefined ? undefined : Buffer.from(page.cursor, 'utf8').toString('base64url'),
+        StartAfter: enc(startAfter),
+        Contents: contentsXml(page.items, enc, fetchOwner ? ctx.state.owner : undefined),
+        CommonPrefixes: prefixesXml(page.prefixes, enc),
+      },
+    },
+  };
+};

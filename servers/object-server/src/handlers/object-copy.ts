@@ -1,0 +1,68 @@
+/**
+ * CopyObject — https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ *
+ * Metadata and tags are kept (COPY, the default) or replaced by this request's headers (REPLACE), each with its
+ * own directive. Conditions on the source come from `x-amz-copy-source-if-*`; every failed one is 412 for a
+ * copy (S3 never answers 304 here). Copying an object onto itself without changing anything is refused, as S3 does.
+ */
+import { hasErrorCode } from '@strata/storage';
+import type { ObjectInfo } from '@strata/storage';
+import { checksumXml } from '../checksum-fields.ts';
+import { readConditionsFrom, writeConditionsFrom } from '../conditions.ts';
+import { bucketOf, header, keyOf, storageKey } from '../context.ts';
+import type { Handler, S3Context } from '../context.ts';
+import { copySourceOf } from '../copy-source.ts';
+import { standardHeadersFrom, tagsFrom, userMetadataFrom } from '../object-headers.ts';
+import { S3Error } from '../s3-errors.ts';
+
+function directive(ctx: S3Context, name: string): 'COPY' | 'REPLACE' {
+  const v = (header(ctx, name) ?? 'COPY').toUpperCase();
+  if (v !== 'COPY' && v !== 'REPLACE') throw new S3Error('InvalidArgument', `Unknown ${name}`, { extra: { ArgumentName: name, ArgumentValue: v } });
+  return v;
+}
+
+/** Copies an object, possibly onto itself with new metadata. */
+export const copyObject: Handler = async (ctx) => {
+  const source = await copySourceOf(ctx);
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const metadata = directive(ctx, 'x-amz-metadata-directive');
+  const tagging = directive(ctx, 'x-amz-tagging-directive');
+  const from = storageKey(source.bucket, source.key);
+  const to = storageKey(bucket, key);
+  if (from === to && metadata === 'COPY' && tagging === 'COPY') {
+    throw new S3Error(
+      'InvalidRequest',
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const { storage } = ctx.state;
+  const replaceTags = tagging === 'REPLACE' ? (tagsFrom(ctx) ?? {}) : undefined;
+  let info: ObjectInfo;
+  try {
+    const sourceConditions = readConditionsFrom(ctx, 'x-amz-copy-source-');
+    if (metadata === 'REPLACE') {
+      // Tags follow their own directive: with COPY they are the source's, read first.
+      const tags = replaceTags ?? (await storage.head(from, { ...sourceConditions, signal: ctx.signal })).tags;
+      info = await storage.copy(from, to, {
+        metadataDirective: 'replace',
+        ...standardHeadersFrom(ctx),
+        userMetadata: userMetadataFrom(ctx),
+        tags,
+        source: sourceConditions,
+        ...writeConditionsFrom(ctx),
+        signal: ctx.signal,
+      });
+    } else {
+      info = await storage.copy(from, to, { metadataDirective: 'copy', source: sourceConditions, ...writeConditionsFrom(ctx), signal: ctx.signal });
+      if (replaceTags) info = await storage.setTags(to, replaceTags, { ifMatch: info.etag, signal: ctx.signal });
+    }
+  } catch (e) {
+    if (hasErrorCode(e, 'NotModified')) throw new S3Error('PreconditionFailed', undefined, { cause: e, extra: { Condition: 'x-amz-copy-source-If-None-Match' } });
+    throw e;
+  }
+  return {
+    headers: { 'x-amz-copy-source-version-id': undefined },
+    xml: { root: 'CopyObjectResult', body: { ETag: `"${info.etag}"`, LastModified: info.lastModified, ...checksumXml(info.checksums) } },
+  };
+};

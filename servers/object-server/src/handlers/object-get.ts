@@ -1,0 +1,87 @@
+/**
+ * GetObject — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+ * HeadObject — https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+ *
+ * The stored bytes stream to the socket. Range: a single `bytes=a-b`, `a-` or `-n`; a multi-range request
+ * gets the whole object with 200, as AWS does. A 304 carries the ETag and Last-Modified (RFC 9110 §15.4.5).
+ */
+import { contentRange, hasErrorCode, resolveRange } from '@strata/storage';
+import type { ByteRange, ObjectInfo, ReadConditions } from '@strata/storage';
+import { readConditionsFrom } from '../conditions.ts';
+import { bucketOf, header, keyOf, storageKey } from '../context.ts';
+import type { Handler, S3Context, S3Response } from '../context.ts';
+import { httpDate, objectHeaders, quoteEtag } from '../object-headers.ts';
+import { parsePartNumber, partRange } from '../part-layout.ts';
+
+/** Parses a Range header; undefined for absent, multi-range or unparsable values (which S3 ignores). */
+export function parseRange(value: string | undefined): ByteRange | undefined {
+  const m = value === undefined ? null : /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
+  if (!m) return undefined;
+  const [, a = '', b = ''] = m;
+  if (a === '' && b === '') return undefined;
+  if (a === '') return { suffix: Number(b) };
+  if (b !== '' && Number(b) < Number(a)) return undefined;
+  return b === '' ? { start: Number(a) } : { start: Number(a), end: Number(b) };
+}
+
+/** The `response-*` query overrides of GetObject (response-content-type, …). */
+function overrides(ctx: S3Context): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
+    const v = ctx.query.get(`response-${name}`);
+    if (v !== null) out[name] = v;
+  }
+  return out;
+}
+
+async function notModified(ctx: S3Context, key: string): Promise<S3Response> {
+  const info = await ctx.state.storage.head(key, { signal: ctx.signal });
+  return { status: 304, headers: { etag: quoteEtag(info.etag), 'last-modified': httpDate(info.lastModified) } };
+}
+
+function responseHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: number; end: number } | undefined, partsCount?: number) {
+  const headers: Record<string, string | number | undefined> = { ...objectHeaders(info, ctx, resolved !== undefined), ...overrides(ctx), 'x-amz-mp-parts-count': partsCount };
+  if (resolved) headers['content-range'] = contentRange(resolved, info.size);
+  headers['content-length'] = resolved ? resolved.end - resolved.start + 1 : info.size;
+  return headers;
+}
+
+async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
+  const key = storageKey(bucketOf(ctx), keyOf(ctx));
+  const partNumber = parsePartNumber(ctx.query.get('partNumber'));
+  const conditions: ReadConditions = readConditionsFrom(ctx);
+  const storage = ctx.state.storage;
+  const signal = ctx.signal;
+  try {
+    if (partNumber === undefined && withBody) {
+      // The common path: one storage call; storage resolves the range and evaluates the conditions.
+      const range = parseRange(header(ctx, 'range'));
+      const result = await storage.get(key, { ...conditions, ...(range ? { range } : {}), signal });
+      return { status: result.range ? 206 : 200, headers: responseHeaders(ctx, result.info, result.range), body: result.body };
+    }
+    const info = await storage.head(key, { ...conditions, signal });
+    let range: ByteRange | undefined = parseRange(header(ctx, 'range'));
+    let partsCount: number | undefined;
+    if (partNumber !== undefined) {
+      const part = await partRange(storage, info, partNumber);
+      range = part ? { start: part.start, end: part.end } : undefined;
+      partsCount = part?.count;
+    }
+    const resolved = range === undefined ? undefined : resolveRange(range, info.size);
+    const headers = responseHeaders(ctx, info, resolved, partsCount);
+    const status = resolved ? 206 : 200;
+    if (!withBody) return { status, headers };
+    // Read by ETag so an object replaced since the head is never served under the old headers.
+    const result = await storage.get(key, { ifMatch: info.etag, ...(resolved ? { range: resolved } : {}), signal });
+    return { status, headers, body: result.body };
+  } catch (e) {
+    if (hasErrorCode(e, 'NotModified')) return notModified(ctx, key);
+    throw e;
+  }
+}
+
+/** Reads an object (or a range or part of it). */
+export const getObject: Handler = (ctx) => read(ctx, true);
+
+/** Reads an object's headers. */
+export const headObject: Handler = (ctx) => read(ctx, false);

@@ -1,0 +1,99 @@
+/**
+ * Request bodies. Object bodies stream: `request.raw` is piped through the auth layer's payload decoder
+ * (which strips and verifies aws-chunked framing) straight into storage, with the checksums the client
+ * declared handed to storage to verify at the end. Nothing is buffered whole.
+ *
+ * XML bodies (DeleteObjects, CompleteMultipartUpload, Tagging, CORS) are small by nature; they are read with a
+ * size limit, and their Content-MD5 / x-amz-checksum-* are verified here since they never reach storage.
+ */
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { checksumBase64 } from '@strata/storage';
+import type { ChecksumAlgorithm, Checksums } from '@strata/storage';
+import { createChecksumVerifier, createPayloadDecoder } from './auth/index.ts';
+import { header } from './context.ts';
+import type { S3Context } from './context.ts';
+import { createChecksumCheck } from './checksum-stream.ts';
+import { S3Error } from './s3-errors.ts';
+import { TooLargeError, readAll } from './streams.ts';
+
+/** The largest XML request body the server reads (S3 documents 1 MB for these configurations). */
+export const MAX_XML_BODY_BYTES = 1024 * 1024;
+
+/** The body-integrity options storage's put and uploadPart take. */
+export interface BodyOptions {
+  checksumAlgorithms?: ChecksumAlgorithm[];
+  expectedChecksums?: () => Checksums | undefined;
+  contentMd5?: string;
+  contentLength?: number;
+}
+
+/** A decoded object body and what storage must verify about it. */
+export interface ObjectBody {
+  body: Readable;
+  options: BodyOptions;
+}
+
+function declaredLength(ctx: S3Context): number | undefined {
+  const v = header(ctx, 'content-length');
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new S3Error('InvalidArgument', 'Content-Length must be a non-negative integer');
+  return Number(v);
+}
+
+/**
+ * Opens the request's object body: decoded, with its declared length and checksums. With `checkHere`, the
+ * declared checksums are verified by a pass-through here instead of by storage (see checksum-stream.ts).
+ */
+export function objectBody(ctx: S3Context, checkHere = false): ObjectBody {
+  const decoder = createPayloadDecoder(ctx.auth, ctx.headers);
+  const verifier = createChecksumVerifier(ctx.headers, () => decoder.trailers());
+  // pipeline destroys the decoder with the request's error (a reset or truncated upload), so storage sees the
+  // failure and stores nothing; the callback only keeps the error from being unhandled.
+  pipeline(ctx.raw, decoder.stream, () => {});
+  const framed = ctx.auth.payload.kind === 'streaming-signed' || ctx.auth.payload.kind === 'streaming-unsigned-trailer';
+  const contentLength = decoder.decodedLength ?? (framed ? undefined : declaredLength(ctx));
+  const options: BodyOptions = {};
+  let body: Readable = decoder.stream;
+  if (checkHere && verifier.algorithms.length > 0) {
+    body = pipeline(decoder.stream, createChecksumCheck(verifier.algorithms, () => verifier.expected()), () => {});
+  } else if (verifier.algorithms.length > 0) {
+    options.checksumAlgorithms = [...verifier.algorithms];
+    options.expectedChecksums = () => verifier.expected();
+  }
+  if (verifier.contentMd5 !== undefined) options.contentMd5 = verifier.contentMd5;
+  if (contentLength !== undefined) options.contentLength = contentLength;
+  return { body, options };
+}
+
+/**
+ * Reads a small request body whole (at most `limit` bytes, else `MaxMessageLengthExceeded`), verifying its
+ * Content-MD5 (`BadDigest`) and any x-amz-checksum-* value.
+ */
+export async function readSmallBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES): Promise<Buffer> {
+  const { body, options } = objectBody(ctx);
+  let data: Buffer;
+  try {
+    data = await readAll(body, limit);
+  } catch (e) {
+    if (e instanceof TooLargeError) throw new S3Error('MaxMessageLengthExceeded', undefined, { cause: e });
+    throw e;
+  }
+  if (options.contentLength !== undefined && data.length !== options.contentLength) throw new S3Error('IncompleteBody');
+  if (options.contentMd5 !== undefined && createHash('md5').update(data).digest('base64') !== options.contentMd5) {
+    throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+  }
+  const expected = options.expectedChecksums?.() ?? {};
+  for (const [alg, value] of Object.entries(expected) as [ChecksumAlgorithm, string | undefined][]) {
+    if (value !== undefined && checksumBase64(alg, data) !== value) {
+      throw new S3Error('BadDigest', `The ${alg.toUpperCase()} you specified did not match the calculated checksum.`);
+    }
+  }
+  return data;
+}
+
+/** Reads an XML request body as text (see {@link readSmallBody}). */
+export async function readXmlBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES): Promise<string> {
+  return (await readSmallBody(ctx, limit)).toString('utf8');
+}

@@ -1,0 +1,57 @@
+/**
+ * The SDK over the file adapter (the server's default backend) on a temporary directory: the basic cycle,
+ * multipart, and traversal keys that must stay inside the data directory.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createFileStorage } from '@strata/file';
+import { startServer } from './helpers.ts';
+import type { TestServer } from './helpers.ts';
+
+let parent: string;
+let root: string;
+let server: TestServer;
+const Bucket = 'files';
+
+beforeAll(async () => {
+  parent = await mkdtemp(path.join(os.tmpdir(), 'strata-os-'));
+  root = path.join(parent, 'data');
+  server = await startServer({ storage: createFileStorage({ root }) });
+  await server.client().send(new CreateBucketCommand({ Bucket }));
+});
+afterAll(async () => {
+  await server.close();
+  await server.storage.close();
+  await rm(parent, { recursive: true, force: true });
+});
+
+describe('over the file adapter', () => {
+  it('puts, lists, gets and deletes', async () => {
+    const s3 = server.client();
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'a/b.txt', Body: 'file backed' }));
+    expect((await s3.send(new ListObjectsV2Command({ Bucket }))).Contents?.map((c) => c.Key)).toEqual(['a/b.txt']);
+    expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: 'a/b.txt' }))).Body?.transformToString()).toBe('file backed');
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'a/b.txt' }));
+  });
+  it('keeps traversal keys inside the data directory', async () => {
+    const s3 = server.client();
+    for (const Key of ['../escape', '../../escape2', 'x/../../../escape3']) {
+      await s3.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+      expect(await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body?.transformToString()).toBe(Key);
+    }
+    expect(await readdir(parent)).toEqual(['data']);
+    const keys = (await s3.send(new ListObjectsV2Command({ Bucket }))).Contents?.map((c) => c.Key);
+    expect(keys).toEqual(expect.arrayContaining(['../escape', '../../escape2', 'x/../../../escape3']));
+  });
+  it('uploads multipart with lib-storage', async () => {
+    const body = Buffer.alloc(11 * 1024 * 1024, 7);
+    const res = await new Upload({ client: server.client(), params: { Bucket, Key: 'big', Body: body }, partSize: 5 * 1024 * 1024 }).done();
+    expect(res.ETag).toMatch(/-3"$/);
+    const got = await server.client().send(new GetObjectCommand({ Bucket, Key: 'big' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+  });
+});
