@@ -51,12 +51,13 @@ describe('bench --smoke', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(pathToFileURL(join(out, 'results', 'report.html')).href);
-      const counts = await page.evaluate(() => ({
-        latency: document.querySelectorAll('svg.chart[data-chart="latency"] rect.bar').length,
-        cdf: document.querySelectorAll('svg.chart[data-chart="cdf"] path.cdf-line').length,
-        throughput: document.querySelectorAll('svg.chart[data-chart="throughput"] path.tput-line').length,
-        goals: document.querySelectorAll('table.goals tr').length,
-      }));
+      const count = (selector: string) => page.locator(selector).count();
+      const counts = {
+        latency: await count('svg.chart[data-chart="latency"] rect.bar'),
+        cdf: await count('svg.chart[data-chart="cdf"] path.cdf-line'),
+        throughput: await count('svg.chart[data-chart="throughput"] path.tput-line'),
+        goals: await count('table.goals tr'),
+      };
       expect(counts.latency).toBeGreaterThan(10);
       expect(counts.cdf).toBeGreaterThan(5);
       expect(counts.throughput).toBeGreaterThan(2);
