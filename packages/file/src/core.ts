@@ -1,0 +1,317 @@
+/**
+ * The filesystem side of the adapter: paths under the root, directory creation (with the file → directory
+ * conversion that lets `a/b` live beside `a/b/c`), the atomic commit (rename into place + directory fsync),
+ * removal of empty parents, symlink checks, and crash recovery of the staging area at open.
+ *
+ * Concurrency: one process owns the root (lock.ts). Writers of a key hold its in-process mutex; the conversion
+ * of an ancestor takes that ancestor key's mutex (always a shorter key, so waits never form a cycle) and the
+ * `TREE` mutex, which also serializes removal of empty directories, so a directory is never removed while a
+ * conversion has it momentarily empty.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import fse from 'fs-extra';
+import { StorageError } from '@strata/storage';
+import { LONG_NAME_FILE, SELF_NAME, STAGING_DIR, UPLOADS_DIR, ancestorKey, isLongName, keyToPath } from './key-mapping.ts';
+import type { KeyPath } from './key-mapping.ts';
+import { KeyMutex, Semaphore } from './lock.ts';
+import { headerLength, parseHeader } from './metadata.ts';
+import { errnoOf } from './to-storage-error.ts';
+
+/** Mutex name serializing directory removal and conversions (NUL never occurs in a key). */
+const TREE = '\0tree';
+/** Bound on the verified-directory cache; cleared when full (it only saves lstat calls). */
+const VERIFIED_MAX = 100_000;
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
+/** Sleeps `ms` milliseconds. */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Options the core needs. */
+export interface CoreOptions {
+  root: string;
+  fsync: 'always' | 'never';
+  maxOpenFiles: number;
+  minPartSize: number;
+}
+
+/** The filesystem operations shared by the adapter's modules. */
+export class FileCore {
+  readonly root: string;
+  readonly staging: string;
+  readonly durable: boolean;
+  readonly minPartSize: number;
+  readonly mutex = new KeyMutex();
+  readonly fds: Semaphore;
+  /** Relative directory paths known to be real directories (not symlinks) that we created or checked. */
+  #verified = new Set<string>();
+  #seq = 0;
+  #tag = randomBytes(4).toString('hex');
+
+  constructor(options: CoreOptions) {
+    this.root = options.root;
+    this.staging = join(options.root, STAGING_DIR);
+    this.durable = options.fsync === 'always';
+    this.minPartSize = options.minPartSize;
+    this.fds = new Semaphore(options.maxOpenFiles);
+  }
+
+  /** Absolute path of a relative one (`''` is the root). */
+  abs(rel: string): string {
+    return rel === '' ? this.root : `${this.root}/${rel}`;
+  }
+
+  /** A fresh path in the staging area. */
+  stagingPath(kind = 't'): string {
+    return `${this.staging}/${kind}-${this.#tag}-${(this.#seq++).toString(36)}`;
+  }
+
+  /** Opens a file, retrying while descriptors are exhausted (EMFILE/ENFILE never escape at once). */
+  async open(path: string, flags: number | string, mode?: number): Promise<FileHandle> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fsp.open(path, flags, mode);
+      } catch (e) {
+        const code = errnoOf(e);
+        if ((code !== 'EMFILE' && code !== 'ENFILE') || attempt >= 50) throw e;
+        await sleep(Math.min(100, 2 + attempt * 5));
+      }
+    }
+  }
+
+  /** Opens for reading without following a symlink in the last component. */
+  openRead(path: string): Promise<FileHandle> {
+    return this.open(path, READ_FLAGS);
+  }
+
+  /** fsyncs a directory so a rename or create in it is durable (policy `always` only). */
+  async syncDir(rel: string): Promise<void> {
+    if (!this.durable) return;
+    const fh = await this.open(this.abs(rel), constants.O_RDONLY);
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * Checks that every directory component of `kp` is a real directory. Returns false when one is missing or
+   * is a file (so the key cannot exist); throws `PermissionDenied` on a symlink, which is never followed.
+   */
+  async checkDirs(kp: KeyPath): Promise<boolean> {
+    let rel = '';
+    for (const d of kp.dirs) {
+      rel = rel === '' ? d : `${rel}/${d}`;
+      if (this.#verified.has(rel)) continue;
+      let st;
+      try {
+        st = await fsp.lstat(this.abs(rel));
+      } catch (e) {
+        const code = errnoOf(e);
+        if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+        throw e;
+      }
+      if (st.isSymbolicLink()) throw symlinkError(rel);
+      if (!st.isDirectory()) return false;
+      this.#markVerified(rel);
+    }
+    return true;
+  }
+
+  #markVerified(rel: string): void {
+    if (this.#verified.size >= VERIFIED_MAX) this.#verified.clear();
+    this.#verified.add(rel);
+  }
+
+  /** Creates the directories of `key` (converting an object in the way into a directory). */
+  async ensureDirs(key: string, kp: KeyPath): Promise<void> {
+    let rel = '';
+    for (let i = 0; i < kp.dirs.length; i++) {
+      const name = kp.dirs[i] as string;
+      rel = rel === '' ? name : `${rel}/${name}`;
+      if (this.#verified.has(rel)) continue;
+      await this.#ensureDir(key, i + 1, rel, name);
+    }
+  }
+
+  async #ensureDir(key: string, depth: number, rel: string, name: string): Promise<void> {
+    try {
+      await this.#makeDir(rel, name, key.split('/')[depth - 1] as string);
+      this.#markVerified(rel);
+      await this.syncDir(parentOf(rel));
+      return;
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'ENOTDIR') throw e;
+    }
+    const st = await fsp.lstat(this.abs(rel));
+    if (st.isDirectory()) return this.#markVerified(rel);
+    if (st.isSymbolicLink()) throw symlinkError(rel);
+    if (!st.isFile()) throw new StorageError('PermissionDenied', `${this.abs(rel)} is neither a file nor a directory`);
+    await this.#convert(ancestorKey(key, depth), rel, name, key.split('/')[depth - 1] as string);
+    this.#markVerified(rel);
+  }
+
+  /** mkdir; a long (hashed) name gets its `.strata-name` atomically, by renaming a prepared directory. */
+  async #makeDir(rel: string, name: string, segment: string): Promise<void> {
+    if (!isLongName(name)) {
+      await fsp.mkdir(this.abs(rel));
+      return;
+    }
+    const tmp = this.stagingPath('d');
+    await fsp.mkdir(tmp);
+    try {
+      await fsp.writeFile(join(tmp, LONG_NAME_FILE), segment, 'utf8');
+      await fsp.rename(tmp, this.abs(rel));
+    } catch (e) {
+      await fsp.rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * Turns the object file at `rel` into a directory holding it as `.strata-self`. Crash-safe: a hard link in
+   * the staging area (`conv-…`) keeps the bytes until the file is in its new place, and recovery at open
+   * finishes the move (the target is read from the object's header).
+   */
+  async #convert(ancKey: string, rel: string, name: string, segment: string): Promise<void> {
+    await this.mutex.run(ancKey, () =>
+      this.mutex.run(TREE, async () => {
+        let st;
+        try {
+          st = await fsp.lstat(this.abs(rel));
+        } catch (e) {
+          if (errnoOf(e) !== 'ENOENT') throw e;
+          return this.#makeDir(rel, name, segment);
+        }
+        if (st.isDirectory()) return;
+        const record = this.stagingPath('conv');
+        await fsp.link(this.abs(rel), record);
+        await this.syncDir(STAGING_DIR);
+        await fsp.unlink(this.abs(rel));
+        await this.#makeDir(rel, name, segment);
+        await fsp.rename(record, `${this.abs(rel)}/${SELF_NAME}`);
+        await this.syncDir(rel);
+        await this.syncDir(parentOf(rel));
+      }),
+    );
+  }
+
+  /**
+   * Publishes the staged file `tmp` as `key`'s object: one rename (into `.strata-self` when the key's path is
+   * a directory), then an fsync of the directory. Caller holds the key's mutex.
+   */
+  async commit(tmp: string, key: string, kp: KeyPath): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ensureDirs(key, kp);
+      } catch (e) {
+        const code = errnoOf(e);
+        if ((code !== 'ENOENT' && code !== 'ENOTDIR') || attempt >= 5) throw e;
+        this.forget(kp);
+        continue;
+      }
+      const target = this.abs(kp.rel);
+      try {
+        await fsp.rename(tmp, target);
+        await this.syncDir(kp.dir);
+        return;
+      } catch (e) {
+        const code = errnoOf(e);
+        if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+          await fsp.rename(tmp, `${target}/${SELF_NAME}`);
+          await this.syncDir(kp.rel);
+          return;
+        }
+        // A concurrent delete removed a parent that had just become empty: create it again.
+        if ((code !== 'ENOENT' && code !== 'ENOTDIR') || attempt >= 5) throw e;
+        this.forget(kp);
+      }
+    }
+  }
+
+  /** Drops `kp`'s directories from the verified cache (after they may have been removed). */
+  forget(kp: KeyPath): void {
+    let rel = '';
+    for (const d of kp.dirs) {
+      rel = rel === '' ? d : `${rel}/${d}`;
+      this.#verified.delete(rel);
+    }
+  }
+
+  /** Removes now-empty directories from `fromRel` up to (not including) the root. */
+  async removeEmptyDirs(fromRel: string): Promise<void> {
+    await this.mutex.run(TREE, async () => {
+      let rel = fromRel;
+      let removed = false;
+      while (rel !== '') {
+        try {
+          await fsp.rmdir(this.abs(rel));
+        } catch {
+          break; // ENOTEMPTY (or gone): stop at the first directory still in use.
+        }
+        this.#verified.delete(rel);
+        removed = true;
+        rel = parentOf(rel);
+      }
+      if (removed) await this.syncDir(rel);
+    });
+  }
+
+  /** Recovery at open: finishes interrupted conversions, then empties the staging area. */
+  async recover(): Promise<void> {
+    // A symlink (or file) planted under a reserved name is removed, never followed: emptying the staging
+    // area through a link would delete files outside the root.
+    for (const name of [STAGING_DIR, UPLOADS_DIR]) {
+      const st = await fsp.lstat(join(this.root, name)).catch(() => undefined);
+      if (st && !st.isDirectory()) await fsp.rm(join(this.root, name), { force: true });
+    }
+    await fse.ensureDir(this.staging);
+    for (const name of await fsp.readdir(this.staging)) {
+      if (name.startsWith('conv-')) await this.#finishConversion(join(this.staging, name)).catch(() => undefined);
+    }
+    await fse.emptyDir(this.staging);
+    await this.syncDir(STAGING_DIR);
+  }
+
+  async #finishConversion(record: string): Promise<void> {
+    const fh = await this.openRead(record);
+    let key: string;
+    try {
+      const buf = Buffer.allocUnsafe(1 << 16);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const off = headerLength(buf, bytesRead);
+      if (off === undefined || off > bytesRead) return;
+      key = parseHeader(buf, off).key;
+    } finally {
+      await fh.close();
+    }
+    const kp = keyToPath(key);
+    const target = this.abs(kp.rel);
+    const st = await fsp.lstat(target).catch(() => undefined);
+    if (st?.isFile()) return; // the unlink never happened: the object is still in place.
+    if (!st) await this.#makeDir(kp.rel, kp.name, key.split('/').pop() as string);
+    else if (!st.isDirectory()) return;
+    try {
+      await fsp.link(record, `${target}/${SELF_NAME}`);
+    } catch (e) {
+      if (errnoOf(e) !== 'EEXIST') throw e;
+    }
+    await this.syncDir(kp.rel);
+    await this.syncDir(kp.dir);
+  }
+}
+
+/** The parent of a relative path (`''` for a top-level name). */
+export function parentOf(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
+function symlinkError(rel: string): StorageError {
+  return new StorageError('PermissionDenied', `Refusing to follow the symbolic link ${rel} inside the storage root`);
+}

@@ -1,0 +1,373 @@
+/**
+ * The file adapter proper: maps the StorageAdapter SPI onto the core (paths, commit, conversion), the object
+ * files (object-io), the ordered walk (list) and the upload directories (multipart). Every native error is
+ * translated at this boundary (to-storage-error).
+ */
+import * as fsp from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import {
+  StorageError,
+  checkReadConditions,
+  checkWriteConditions,
+  createChecksum,
+  defineCapabilities,
+  resolveRange,
+  throwIfAborted,
+} from '@strata/storage';
+import type {
+  AdapterGetOptions,
+  AdapterPutOptions,
+  Capabilities,
+  ChecksumAlgorithm,
+  Checksums,
+  CompletedPart,
+  CompleteMultipartOptions,
+  CopyOptions,
+  DeleteResult,
+  GetResult,
+  HeadOptions,
+  ListItem,
+  ListPartsOptions,
+  ListPartsResult,
+  ListUploadsOptions,
+  ListUploadsResult,
+  MultipartUpload,
+  ObjectInfo,
+  OperationOptions,
+  PartInfo,
+  PreparedBody,
+  ScanOptions,
+  StartMultipartOptions,
+  StorageAdapter,
+} from '@strata/storage';
+import { FileCore } from './core.ts';
+import type { CoreOptions } from './core.ts';
+import { SELF_NAME, keyToPath } from './key-mapping.ts';
+import { acquireRootLock } from './lock.ts';
+import { cloneInfo, encodeHeader, reserveHeaderBytes } from './metadata.ts';
+import { FileMultipart, headersOf } from './multipart.ts';
+import { objectBytes, openObject, stageBody, stageStream } from './object-io.ts';
+import type { OpenedObject } from './object-io.ts';
+import { scanTree } from './list.ts';
+import { errnoOf, toStorageError } from './to-storage-error.ts';
+
+/** First read of a GET: header plus, for objects up to ~16 KiB, all of the bytes. */
+const GET_READ = 16 * 1024;
+const HEAD_READ = 4096;
+
+type Conditions = { ifNoneMatch?: '*'; ifMatch?: string };
+const hasConditions = (c: Conditions) => c.ifNoneMatch !== undefined || c.ifMatch !== undefined;
+const lowerKeys = (m: Record<string, string> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** The adapter; see `createFileAdapter` for its semantics. */
+export class FileAdapter implements StorageAdapter {
+  readonly name = 'file';
+  readonly capabilities: Capabilities;
+  readonly #core: FileCore;
+  readonly #multipart: FileMultipart;
+  readonly #ready: Promise<void>;
+  #release: (() => Promise<void>) | undefined;
+  #closed = false;
+
+  constructor(options: CoreOptions) {
+    this.#core = new FileCore(options);
+    this.#multipart = new FileMultipart(this.#core);
+    this.capabilities = defineCapabilities({ minPartSize: options.minPartSize });
+    this.#ready = this.#open();
+    this.#ready.catch(() => undefined); // surfaced by ready() and by every operation
+  }
+
+  async #open(): Promise<void> {
+    await fsp.mkdir(this.#core.root, { recursive: true });
+    this.#release = await acquireRootLock(this.#core.root);
+    try {
+      await this.#core.recover();
+    } catch (e) {
+      await this.#release();
+      throw e;
+    }
+  }
+
+  /** Resolves once the root is locked and recovered; rejects with the reason it could not be opened. */
+  async ready(): Promise<void> {
+    try {
+      await this.#ready;
+    } catch (e) {
+      throw toStorageError(e, 'open');
+    }
+  }
+
+  async #run<T>(op: string, key: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      if (this.#closed) throw new StorageError('Unavailable', 'The file storage is closed', { retryable: false });
+      throwIfAborted(signal, op, key);
+      await this.#ready;
+      return await fn();
+    } catch (e) {
+      throw toStorageError(e, op, key);
+    }
+  }
+
+  /** Stages nothing; commits `tmp` as `key` under its mutex once `conditions` hold. Removes `tmp` on failure. */
+  async #commit(key: string, tmp: string, conditions: Conditions[], op: string, signal?: AbortSignal): Promise<void> {
+    try {
+      throwIfAborted(signal, op, key);
+      await this.#core.mutex.run(key, async () => {
+        if (conditions.some(hasConditions)) {
+          const current = await this.#current(key);
+          for (const c of conditions) checkWriteConditions(current, c, op, key);
+        }
+        await this.#core.commit(tmp, key, keyToPath(key));
+      });
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async #current(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const o = await openObject(this.#core, key, HEAD_READ, true);
+      await o.fh.close();
+      return o.info;
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'NotFound') return undefined;
+      throw e;
+    }
+  }
+
+  put(key: string, body: PreparedBody, options: AdapterPutOptions): Promise<ObjectInfo> {
+    listenEarly(body);
+    return this.#run('put', key, options.signal, async () => {
+      const base = { key, ...headersOf(options), userMetadata: lowerKeys(options.userMetadata), tags: { ...options.tags } };
+      let info!: ObjectInfo;
+      const tmp = await stageBody(this.#core, body, reserveHeaderBytes(base), (d, minBytes) => {
+        info = { ...base, size: d.size, etag: d.etag, lastModified: new Date() };
+        if (Object.keys(d.checksums).length > 0) info.checksums = { ...d.checksums };
+        return encodeHeader(info, minBytes);
+      });
+      await this.#commit(key, tmp, [options], 'put', options.signal);
+      return cloneInfo(info);
+    });
+  }
+
+  get(key: string, options: AdapterGetOptions): Promise<GetResult> {
+    return this.#run('get', key, options.signal, async () => {
+      const o = await openObject(this.#core, key, GET_READ);
+      try {
+        checkReadConditions(o.info, options, 'get');
+        const range = options.range ? resolveRange(options.range, o.info.size) : undefined;
+        const start = range?.start ?? 0;
+        const end = range?.end ?? o.info.size - 1;
+        const result: GetResult = { info: o.info, body: await bodyOf(o, start, end) };
+        if (range) result.range = range;
+        return result;
+      } catch (e) {
+        await o.fh.close().catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  head(key: string, options: HeadOptions): Promise<ObjectInfo> {
+    return this.#run('head', key, options.signal, async () => {
+      const o = await openObject(this.#core, key, HEAD_READ);
+      await o.fh.close();
+      checkReadConditions(o.info, options, 'head');
+      return o.info;
+    });
+  }
+
+  delete(key: string, options: OperationOptions): Promise<void> {
+    return this.#run('delete', key, options.signal, () => this.#delete(key));
+  }
+
+  async #delete(key: string): Promise<void> {
+    const core = this.#core;
+    const kp = keyToPath(key);
+    await core.mutex.run(key, async () => {
+      if (!(await core.checkDirs(kp))) return;
+      let from = kp.dir;
+      try {
+        await fsp.unlink(core.abs(kp.rel));
+      } catch (e) {
+        const code = errnoOf(e);
+        if (code === 'ENOENT' || code === 'ENOTDIR') return;
+        if (code !== 'EISDIR' && code !== 'EPERM') throw e;
+        try {
+          await fsp.unlink(`${core.abs(kp.rel)}/${SELF_NAME}`);
+        } catch (e2) {
+          if (errnoOf(e2) === 'ENOENT') return;
+          throw e2;
+        }
+        from = kp.rel;
+      }
+      await core.syncDir(from);
+      await core.removeEmptyDirs(from);
+    });
+  }
+
+  async *scan(options: ScanOptions): AsyncIterable<ListItem> {
+    try {
+      if (this.#closed) throw new StorageError('Unavailable', 'The file storage is closed', { retryable: false });
+      await this.#ready;
+      yield* scanTree(this.#core, options);
+    } catch (e) {
+      throw toStorageError(e, 'list');
+    }
+  }
+
+  copy(source: string, destination: string, options: CopyOptions): Promise<ObjectInfo> {
+    return this.#run('copy', destination, options.signal, async () => {
+      const src = await openObject(this.#core, source, 64 * 1024);
+      let info!: ObjectInfo;
+      let tmp: string;
+      try {
+        checkReadConditions(src.info, options.source ?? {}, 'copy');
+        const range = options.range ? resolveRange(options.range, src.info.size) : undefined;
+        const start = range?.start ?? 0;
+        const end = range?.end ?? src.info.size - 1;
+        const meta = options.metadataDirective === 'replace' ? options : src.info;
+        const base = { key: destination, ...headersOf(meta), userMetadata: lowerKeys(meta.userMetadata), tags: { ...meta.tags } };
+        const algorithms = Object.keys(src.info.checksums ?? {}) as ChecksumAlgorithm[];
+        const keepDigests = !range && !src.info.partCount && src.info.checksumType === undefined;
+        if (keepDigests) {
+          info = { ...base, size: src.info.size, etag: src.info.etag, lastModified: new Date() };
+          if (src.info.checksums) info.checksums = { ...src.info.checksums };
+          const header = encodeHeader(info);
+          tmp = await stageStream(this.#core, objectBytes(src, start, end), header.length, () => header);
+        } else {
+          // A range or a multipart source gets the MD5 (and checksums) of the copied bytes, as on S3.
+          const md5 = createHash('md5');
+          const sums = algorithms.map((a) => [a, createChecksum(a)] as const);
+          tmp = await stageStream(
+            this.#core,
+            objectBytes(src, start, end),
+            reserveHeaderBytes(base),
+            (minBytes) => {
+              info = { ...base, size: Math.max(0, end - start + 1), etag: md5.digest('hex'), lastModified: new Date() };
+              if (sums.length > 0) info.checksums = Object.fromEntries(sums.map(([a, c]) => [a, c.digest().toString('base64')])) as Checksums;
+              return encodeHeader(info, minBytes);
+            },
+            (chunk) => {
+              md5.update(chunk);
+              for (const [, c] of sums) c.update(chunk);
+            },
+          );
+        }
+      } finally {
+        await src.fh.close();
+      }
+      await this.#commit(destination, tmp, [options], 'copy', options.signal);
+      return cloneInfo(info);
+    });
+  }
+
+  deleteMany(keys: string[], options: OperationOptions): Promise<DeleteResult[]> {
+    return this.#run('deleteMany', undefined, options.signal, async () => {
+      const out: DeleteResult[] = [];
+      for (const key of keys) {
+        try {
+          await this.#delete(key);
+          out.push({ key, ok: true });
+        } catch (e) {
+          out.push({ key, ok: false, error: toStorageError(e, 'deleteMany', key) });
+        }
+      }
+      return out;
+    });
+  }
+
+  setTags(key: string, tags: Record<string, string>, options: OperationOptions & { ifMatch?: string }): Promise<ObjectInfo> {
+    return this.#run('setTags', key, options.signal, () =>
+      this.#core.mutex.run(key, async () => {
+        // PutObjectTagging changes neither the bytes, the ETag nor Last-Modified; the file is rewritten
+        // (copy-on-write) so the new header is published by one rename like any write.
+        const src = await openObject(this.#core, key, 64 * 1024, true);
+        let info: ObjectInfo;
+        let tmp: string;
+        try {
+          checkWriteConditions(src.info, { ifMatch: options.ifMatch }, 'setTags', key);
+          info = { ...src.info, tags: { ...tags } };
+          const header = encodeHeader(info);
+          tmp = await stageStream(this.#core, objectBytes(src), header.length, () => header);
+        } finally {
+          await src.fh.close();
+        }
+        try {
+          await this.#core.commit(tmp, key, keyToPath(key));
+        } catch (e) {
+          await fsp.rm(tmp, { force: true });
+          throw e;
+        }
+        return cloneInfo(info);
+      }),
+    );
+  }
+
+  startMultipart(key: string, options: StartMultipartOptions): Promise<MultipartUpload> {
+    return this.#run('startMultipart', key, options.signal, () => this.#multipart.start(key, options));
+  }
+
+  uploadPart(key: string, uploadId: string, partNumber: number, body: PreparedBody, options: OperationOptions): Promise<PartInfo> {
+    listenEarly(body);
+    return this.#run('uploadPart', key, options.signal, () => this.#multipart.uploadPart(key, uploadId, partNumber, body));
+  }
+
+  completeMultipart(key: string, uploadId: string, parts: CompletedPart[], options: CompleteMultipartOptions): Promise<ObjectInfo> {
+    const op = 'completeMultipart';
+    return this.#run(op, key, options.signal, () =>
+      this.#core.mutex.run(`\0upload:${uploadId}`, async () => {
+        const { tmp, info, rec } = await this.#multipart.assemble(key, uploadId, parts, options.expectedChecksums);
+        await this.#commit(key, tmp, [rec.options, options], op, options.signal);
+        await this.#multipart.remove(key, uploadId, op);
+        return cloneInfo(info);
+      }),
+    );
+  }
+
+  abortMultipart(key: string, uploadId: string, options: OperationOptions): Promise<void> {
+    return this.#run('abortMultipart', key, options.signal, () =>
+      this.#core.mutex.run(`\0upload:${uploadId}`, () => this.#multipart.abort(key, uploadId)),
+    );
+  }
+
+  listParts(key: string, uploadId: string, options: ListPartsOptions): Promise<ListPartsResult> {
+    return this.#run('listParts', key, options.signal, () => this.#multipart.listParts(key, uploadId, options.partNumberMarker, options.limit));
+  }
+
+  listMultipartUploads(options: ListUploadsOptions): Promise<ListUploadsResult> {
+    return this.#run('listMultipartUploads', undefined, options.signal, () => this.#multipart.listUploads(options));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#ready;
+    } catch {
+      return; // never opened: nothing to release
+    }
+    await this.#release?.();
+  }
+}
+
+/**
+ * A PreparedBody verifies in its flush, which runs as soon as its source ends — possibly while this adapter
+ * still awaits I/O before reading it (the upload record, the staging file). Without a listener that error
+ * would be an uncaught exception; with one, the later read still rejects with it (the stream stays errored).
+ */
+function listenEarly(body: PreparedBody): void {
+  body.stream.on('error', () => undefined);
+}
+
+/** The body of a GET: from the first read's buffer when it holds the range, else streamed from the file. */
+async function bodyOf(o: OpenedObject, start: number, end: number): Promise<Readable> {
+  if (o.dataOffset + end < o.bytesRead) {
+    await o.fh.close();
+    const bytes = end < start ? [] : [o.buf.subarray(o.dataOffset + start, o.dataOffset + end + 1)];
+    return Readable.from(bytes, { objectMode: false });
+  }
+  return o.fh.createReadStream({ start: o.dataOffset + start, end: o.dataOffset + end, highWaterMark: 256 * 1024 });
+}

@@ -1,0 +1,269 @@
+/**
+ * Native multipart uploads (AWS CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload,
+ * ListParts, ListMultipartUploads). Each upload is a directory `<root>/.strata-uploads/<uploadId>/` holding
+ * `upload.json` (key, initiation, the options of the future object) and one file per part, `<partNumber>`, in
+ * the object-file format (a header with the part's size, MD5 and checksums, then its bytes), published by a
+ * rename so a re-upload replaces a part atomically. Uploads survive a reopen. Complete streams the chosen parts
+ * into one staged object file and publishes it with one rename, like a put.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fsp from 'node:fs/promises';
+import { join } from 'node:path';
+import fse from 'fs-extra';
+import {
+  StorageError,
+  combineFullObjectChecksum,
+  compareKeys,
+  compositeChecksum,
+  createChecksum,
+  isCrcAlgorithm,
+  multipartEtag,
+  selectCompletedParts,
+} from '@strata/storage';
+import type {
+  ChecksumAlgorithm,
+  Checksums,
+  CompletedPart,
+  ListPartsResult,
+  ListUploadsOptions,
+  ListUploadsResult,
+  MultipartUpload,
+  ObjectInfo,
+  PartInfo,
+  PreparedBody,
+  StartMultipartOptions,
+} from '@strata/storage';
+import type { FileCore } from './core.ts';
+import { UPLOADS_DIR } from './key-mapping.ts';
+import { encodeHeader, encodeJsonHeader, headerLength, parseJsonHeader } from './metadata.ts';
+import { stageBody, stageStream } from './object-io.ts';
+import { errnoOf } from './to-storage-error.ts';
+import { pageUploads } from './upload-page.ts';
+
+/** What `upload.json` holds. */
+interface UploadRecord {
+  key: string;
+  uploadId: string;
+  initiated: number;
+  options: Omit<StartMultipartOptions, 'signal'>;
+  algorithms: ChecksumAlgorithm[];
+}
+
+type StoredPart = Omit<PartInfo, 'lastModified'> & { lastModified: number };
+
+const PART_RESERVE = 1024;
+const noSuchUpload = (op: string, key: string, uploadId: string, cause?: unknown) =>
+  new StorageError('NotFound', `No such upload ${uploadId}`, { op, key, reason: 'NoSuchUpload', cause });
+const toPart = (p: StoredPart): PartInfo => ({ ...p, lastModified: new Date(p.lastModified) });
+
+/** The multipart store of one file adapter. */
+export class FileMultipart {
+  #core: FileCore;
+  #dir: string;
+
+  constructor(core: FileCore) {
+    this.#core = core;
+    this.#dir = join(core.root, UPLOADS_DIR);
+  }
+
+  #path(uploadId: string, name = ''): string {
+    // Upload ids are ours (hex); anything else cannot name an upload and must not reach the filesystem.
+    if (!/^[0-9a-f]{32}$/.test(uploadId)) throw new StorageError('NotFound', `No such upload ${uploadId}`, { reason: 'NoSuchUpload' });
+    return name ? join(this.#dir, uploadId, name) : join(this.#dir, uploadId);
+  }
+
+  async #need(key: string, uploadId: string, op: string): Promise<UploadRecord> {
+    let rec: UploadRecord;
+    try {
+      rec = JSON.parse(await fsp.readFile(this.#path(uploadId, 'upload.json'), 'utf8')) as UploadRecord;
+    } catch (e) {
+      throw noSuchUpload(op, key, uploadId, e);
+    }
+    if (rec.key !== key) throw noSuchUpload(op, key, uploadId);
+    return rec;
+  }
+
+  async start(key: string, options: StartMultipartOptions): Promise<MultipartUpload> {
+    const algorithms = [...new Set(options.checksumAlgorithms ?? [])];
+    if (options.checksumType === 'FULL_OBJECT' && algorithms.some((a) => !isCrcAlgorithm(a))) {
+      throw new StorageError('InvalidArgument', 'Full-object checksums exist only for CRC algorithms', { op: 'startMultipart', key });
+    }
+    const { signal: _signal, ...kept } = options;
+    const uploadId = randomBytes(16).toString('hex');
+    const rec: UploadRecord = { key, uploadId, initiated: Date.now(), options: kept, algorithms };
+    // Prepared in staging and renamed into place: an upload exists whole or not at all.
+    const tmp = this.#core.stagingPath('u');
+    await fsp.mkdir(tmp);
+    await fsp.writeFile(join(tmp, 'upload.json'), JSON.stringify(rec));
+    await fse.ensureDir(this.#dir);
+    await fsp.rename(tmp, this.#path(uploadId));
+    await this.#core.syncDir(UPLOADS_DIR);
+    return { key, uploadId, initiated: new Date(rec.initiated) };
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: PreparedBody): Promise<PartInfo> {
+    const rec = await this.#need(key, uploadId, 'uploadPart');
+    // The upload's algorithms are computed here when the caller did not ask for them on this part.
+    const extra = new Map(rec.algorithms.map((a) => [a, createChecksum(a)] as const));
+    let part: PartInfo | undefined;
+    const tmp = await stageBody(
+      this.#core,
+      body,
+      PART_RESERVE,
+      (d, minBytes) => {
+        const checksums: Checksums = { ...d.checksums };
+        for (const [alg, c] of extra) checksums[alg] ??= c.digest().toString('base64');
+        part = { partNumber, size: d.size, etag: d.etag, lastModified: new Date() };
+        if (Object.keys(checksums).length > 0) part.checksums = checksums;
+        return encodeJsonHeader({ ...part, lastModified: part.lastModified.getTime() }, minBytes);
+      },
+      extra.size > 0 ? (chunk) => extra.forEach((c) => c.update(chunk)) : undefined,
+    );
+    try {
+      await fsp.rename(tmp, this.#path(uploadId, String(partNumber)));
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw errnoOf(e) === 'ENOENT' ? noSuchUpload('uploadPart', key, uploadId, e) : e;
+    }
+    await this.#core.syncDir(`${UPLOADS_DIR}/${uploadId}`);
+    return part as PartInfo;
+  }
+
+  async #parts(uploadId: string): Promise<{ info: PartInfo; dataOffset: number }[]> {
+    const names = (await fsp.readdir(this.#path(uploadId))).filter((n) => /^[0-9]+$/.test(n));
+    const parts = await Promise.all(
+      names.map(async (n) => {
+        const fh = await this.#core.openRead(this.#path(uploadId, n));
+        try {
+          const buf = Buffer.allocUnsafe(PART_RESERVE * 4);
+          const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+          const off = headerLength(buf, bytesRead);
+          if (off === undefined || off > bytesRead) throw new StorageError('Corrupted', `Part file ${n} of ${uploadId} is damaged`);
+          return { info: toPart(parseJsonHeader<StoredPart>(buf, off)), dataOffset: off };
+        } finally {
+          await fh.close();
+        }
+      }),
+    );
+    return parts.sort((a, b) => a.info.partNumber - b.info.partNumber);
+  }
+
+  /**
+   * Validates the part list, computes the ETag and checksums, and stages the assembled object. Returns the
+   * staged path and the object's info; the caller commits it under the key's mutex with its conditions.
+   */
+  async assemble(key: string, uploadId: string, requested: CompletedPart[], expected: Checksums | undefined): Promise<{ tmp: string; info: ObjectInfo; rec: UploadRecord }> {
+    const op = 'completeMultipart';
+    const rec = await this.#need(key, uploadId, op);
+    const stored = await this.#parts(uploadId);
+    const offsets = new Map(stored.map((p) => [p.info.partNumber, p.dataOffset]));
+    const chosen = selectCompletedParts(requested, stored.map((p) => p.info), this.#core.minPartSize, key);
+    requested.forEach((r, i) => {
+      for (const [alg, want] of Object.entries(r.checksums ?? {})) {
+        if (want !== undefined && chosen[i]?.checksums?.[alg as ChecksumAlgorithm] !== want) {
+          throw new StorageError('InvalidArgument', `Part ${r.partNumber}'s ${alg} checksum does not match`, { op, key, reason: 'InvalidPart' });
+        }
+      }
+    });
+    const type = rec.options.checksumType ?? 'COMPOSITE';
+    const checksums: Checksums = {};
+    for (const alg of rec.algorithms) {
+      const sums = chosen.map((p) => ({ checksum: p.checksums?.[alg] ?? '', size: p.size }));
+      checksums[alg] = type === 'FULL_OBJECT' ? combineFullObjectChecksum(alg, sums) : compositeChecksum(alg, sums.map((s) => s.checksum));
+    }
+    for (const [alg, want] of Object.entries(expected ?? {})) {
+      if (want !== undefined && checksums[alg as ChecksumAlgorithm] !== want) {
+        throw new StorageError('InvalidArgument', `The ${alg} checksum of the object does not match`, { op, key, reason: 'BadDigest' });
+      }
+    }
+    const o = rec.options;
+    const info: ObjectInfo = {
+      key,
+      size: chosen.reduce((n, p) => n + p.size, 0),
+      etag: multipartEtag(chosen.map((p) => p.etag)),
+      lastModified: new Date(),
+      ...headersOf(o),
+      userMetadata: { ...o.userMetadata },
+      tags: { ...o.tags },
+      partCount: chosen.length,
+    };
+    if (rec.algorithms.length > 0) {
+      info.checksums = checksums;
+      info.checksumType = type;
+    }
+    const paths = chosen.map((p) => ({ path: this.#path(uploadId, String(p.partNumber)), start: offsets.get(p.partNumber) ?? 0 }));
+    const header = encodeHeader(info);
+    const tmp = await stageStream(this.#core, concatFiles(paths), header.length, () => header);
+    return { tmp, info, rec };
+  }
+
+  /** Removes a completed or aborted upload (renamed into staging first, so it vanishes at once). */
+  async remove(key: string, uploadId: string, op: string): Promise<void> {
+    const gone = this.#core.stagingPath('gone');
+    try {
+      await fsp.rename(this.#path(uploadId), gone);
+    } catch (e) {
+      throw noSuchUpload(op, key, uploadId, e);
+    }
+    await this.#core.syncDir(UPLOADS_DIR);
+    await fsp.rm(gone, { recursive: true, force: true });
+  }
+
+  async abort(key: string, uploadId: string): Promise<void> {
+    await this.#need(key, uploadId, 'abortMultipart');
+    await this.remove(key, uploadId, 'abortMultipart');
+  }
+
+  async listParts(key: string, uploadId: string, marker = 0, limit = 1000): Promise<ListPartsResult> {
+    await this.#need(key, uploadId, 'listParts');
+    const all = (await this.#parts(uploadId)).map((p) => p.info).filter((p) => p.partNumber > marker);
+    const page = all.slice(0, limit);
+    const result: ListPartsResult = { parts: page };
+    if (all.length > limit) result.nextPartNumberMarker = page[page.length - 1]?.partNumber;
+    return result;
+  }
+
+  async listUploads(options: ListUploadsOptions): Promise<ListUploadsResult> {
+    let ids: string[];
+    try {
+      ids = await fsp.readdir(this.#dir);
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT') throw e;
+      ids = [];
+    }
+    const prefix = options.prefix ?? '';
+    const recs = await Promise.all(
+      ids.map((id) =>
+        fsp
+          .readFile(join(this.#dir, id, 'upload.json'), 'utf8')
+          .then((t) => JSON.parse(t) as UploadRecord)
+          .catch(() => undefined),
+      ),
+    );
+    const uploads = recs
+      .filter((r): r is UploadRecord => r !== undefined && r.key.startsWith(prefix))
+      .sort((a, b) => compareKeys(a.key, b.key) || a.initiated - b.initiated || (a.uploadId < b.uploadId ? -1 : 1))
+      .map((r) => ({ key: r.key, uploadId: r.uploadId, initiated: new Date(r.initiated) }));
+    return pageUploads(uploads, options);
+  }
+}
+
+/** The standard headers of an options object. */
+export function headersOf(o: Partial<ObjectInfo> | StartMultipartOptions): Partial<ObjectInfo> {
+  const out: Partial<ObjectInfo> = {};
+  for (const k of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
+  return out;
+}
+
+async function* concatFiles(files: { path: string; start: number }[]): AsyncGenerator<Buffer> {
+  for (const f of files) {
+    const fh = await fsp.open(f.path, 'r');
+    try {
+      yield* fh.createReadStream({ start: f.start, autoClose: false, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+    } finally {
+      await fh.close();
+    }
+  }
+}

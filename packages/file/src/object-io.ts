@@ -1,0 +1,211 @@
+/**
+ * Reading and staging object files. A GET is one open and one read for a small object (header and bytes
+ * arrive together), plus a close; larger objects stream the rest from the same descriptor. A PUT streams the
+ * body into a staged file and writes the header last, in place (its size is reserved up front), or, for a body
+ * that fits the write batch, writes header and bytes with one writev.
+ */
+import { constants } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { StorageError } from '@strata/storage';
+import type { BodyDigests, ObjectInfo, PreparedBody } from '@strata/storage';
+import type { FileCore } from './core.ts';
+import { SELF_NAME, keyToPath } from './key-mapping.ts';
+import { headerLength, parseHeader } from './metadata.ts';
+import { errnoOf } from './to-storage-error.ts';
+
+/** Bodies up to this size are written with one writev; larger ones stream in batches of this size. */
+const WRITE_BATCH = 256 * 1024;
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+
+/** An object file opened for reading, with its first bytes already read. */
+export interface OpenedObject {
+  info: ObjectInfo;
+  fh: FileHandle;
+  /** The first `bytesRead` bytes of the file. */
+  buf: Buffer;
+  bytesRead: number;
+  /** Where the object's bytes start in the file. */
+  dataOffset: number;
+}
+
+const notFound = (key: string) => new StorageError('NotFound', 'The object does not exist', { key });
+const isMissing = (e: unknown) => {
+  const code = errnoOf(e);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+};
+
+/**
+ * Opens `key`'s object and reads its header (and, for a small object, all of its bytes). Throws `NotFound`;
+ * a key whose file is being converted into a directory by a concurrent write is waited for, not missed
+ * (unless the caller holds the key's mutex itself: `holdsMutex`).
+ */
+export async function openObject(core: FileCore, key: string, readSize: number, holdsMutex = false): Promise<OpenedObject> {
+  const kp = keyToPath(key);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!(await core.checkDirs(kp))) throw notFound(key);
+      return await openPath(core, key, core.abs(kp.rel), readSize);
+    } catch (e) {
+      const missing = isMissing(e) || (e instanceof StorageError && e.code === 'NotFound');
+      if (missing && !holdsMutex && attempt < 3 && core.mutex.busy(key)) {
+        await core.mutex.idle(key);
+        continue;
+      }
+      if (isMissing(e)) throw new StorageError('NotFound', 'The object does not exist', { key, cause: e });
+      throw e;
+    }
+  }
+}
+
+async function openPath(core: FileCore, key: string, path: string, readSize: number): Promise<OpenedObject> {
+  let fh = await core.openRead(path);
+  let buf = Buffer.allocUnsafe(readSize);
+  let bytesRead: number;
+  try {
+    try {
+      bytesRead = (await fh.read(buf, 0, readSize, 0)).bytesRead;
+    } catch (e) {
+      if (errnoOf(e) !== 'EISDIR') throw e;
+      // The key is also a directory (`a/b` beside `a/b/c`): its object is the directory's `.strata-self`.
+      await fh.close();
+      fh = await core.openRead(`${path}/${SELF_NAME}`);
+      bytesRead = (await fh.read(buf, 0, readSize, 0)).bytesRead;
+    }
+    const dataOffset = headerLength(buf, bytesRead);
+    if (dataOffset === undefined) {
+      throw new StorageError('Corrupted', `${path} is not an object file written by the file adapter`, { key });
+    }
+    if (dataOffset > bytesRead) {
+      const bigger = Buffer.allocUnsafe(dataOffset);
+      buf.copy(bigger, 0, 0, bytesRead);
+      const more = await fh.read(bigger, bytesRead, dataOffset - bytesRead, bytesRead);
+      bytesRead += more.bytesRead;
+      buf = bigger;
+      if (bytesRead < dataOffset) throw new StorageError('Corrupted', `${path} has a truncated header`, { key });
+    }
+    const info = parseHeader(buf, dataOffset);
+    if (key !== '') info.key = key; // '' keeps the stored key (decoding a hashed long name)
+    return { info, fh, buf, bytesRead, dataOffset };
+  } catch (e) {
+    await fh.close();
+    if (e instanceof SyntaxError) throw new StorageError('Corrupted', `${path} has an unreadable header`, { key, cause: e });
+    throw e;
+  }
+}
+
+/** Reads just the info of the object file at an absolute path (listing); undefined when it is gone. */
+export async function readInfoAt(core: FileCore, key: string, path: string): Promise<ObjectInfo | undefined> {
+  return core.fds.with(async () => {
+    try {
+      const o = await openPath(core, key, path, 4096);
+      await o.fh.close();
+      return o.info;
+    } catch (e) {
+      if (isMissing(e) || errnoOf(e) === 'ELOOP' || e instanceof StorageError) return undefined;
+      throw e;
+    }
+  });
+}
+
+/**
+ * Streams `stream` into a new staged file after a header of `reserve` bytes, then writes the header returned
+ * by `finish` (given the digests and the size it must pad to). Returns the staged path. The stream must end
+ * cleanly: a PreparedBody errors instead of ending when verification fails, and the file is then removed.
+ */
+export async function stageStream(
+  core: FileCore,
+  stream: Readable | AsyncIterable<Buffer>,
+  reserve: number,
+  finish: (minBytes: number) => Buffer,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<string> {
+  // Start consuming before the first await: a PreparedBody verifies in its flush, which runs as soon as its
+  // source ends, and an error emitted before anyone listens would be an uncaught exception.
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const first = chunks.next(); // runs the iterator up to its first wait, attaching its error listener
+  first.catch(() => undefined); // observed in the loop below
+  let primed = false;
+  const iterable: AsyncIterable<Buffer> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => (primed ? chunks.next() : ((primed = true), first)),
+      return: async () => (await chunks.return?.()) ?? { done: true, value: undefined },
+    }),
+  };
+  const tmp = core.stagingPath();
+  let fh: FileHandle;
+  try {
+    fh = await core.open(tmp, WRITE_FLAGS, 0o644);
+  } catch (e) {
+    await chunks.return?.();
+    throw e;
+  }
+  try {
+    let batch: Buffer[] = [];
+    let batched = 0;
+    let position = -1; // -1: nothing written yet, the whole body may still fit one writev
+    for await (const chunk of iterable) {
+      onChunk?.(chunk);
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched >= WRITE_BATCH) {
+        if (position < 0) position = reserve;
+        await fh.writev(batch, position);
+        position += batched;
+        batch = [];
+        batched = 0;
+      }
+    }
+    if (position < 0) {
+      await fh.writev([finish(0), ...batch], 0);
+    } else {
+      if (batched > 0) await fh.writev(batch, position);
+      const header = finish(reserve);
+      if (header.length !== reserve) throw new StorageError('Unavailable', 'The object header outgrew its reservation');
+      await fh.write(header, 0, header.length, 0);
+    }
+    if (core.durable) await fh.datasync();
+    await fh.close();
+    return tmp;
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Stages a prepared body; `finish` receives its digests once it ended cleanly. */
+export function stageBody(
+  core: FileCore,
+  body: PreparedBody,
+  reserve: number,
+  finish: (digests: BodyDigests, minBytes: number) => Buffer,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<string> {
+  return stageStream(core, body.stream, reserve, (minBytes) => finish(body.digests(), minBytes), onChunk);
+}
+
+/** The bytes of an opened object from `start` to `end` (inclusive, object offsets), as Buffers. */
+export async function* objectBytes(o: OpenedObject, start = 0, end = o.info.size - 1): AsyncGenerator<Buffer> {
+  const from = o.dataOffset + start;
+  const to = o.dataOffset + end; // inclusive
+  if (to < from) return;
+  if (to < o.bytesRead) {
+    yield o.buf.subarray(from, to + 1);
+    return;
+  }
+  let pos = from;
+  if (from < o.bytesRead) {
+    yield o.buf.subarray(from, o.bytesRead);
+    pos = o.bytesRead;
+  }
+  const chunk = 1 << 20;
+  while (pos <= to) {
+    const b = Buffer.allocUnsafe(Math.min(chunk, to - pos + 1));
+    const { bytesRead } = await o.fh.read(b, 0, b.length, pos);
+    if (bytesRead === 0) throw new StorageError('Corrupted', `The object file of ${o.info.key} is shorter than its size`);
+    pos += bytesRead;
+    yield bytesRead === b.length ? b : b.subarray(0, bytesRead);
+  }
+}

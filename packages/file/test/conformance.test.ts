@@ -1,0 +1,32 @@
+/**
+ * The contract suite on the file adapter (issue 3, "Judged by": it passes in full). Each group gets a fresh
+ * root under the OS temp dir, removed after the group.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeStorageContract } from '@strata/conformance';
+import { createStorage } from '@strata/storage';
+import type { Storage } from '@strata/storage';
+import { createFileAdapter } from '../src/index.ts';
+
+const roots = new Map<Storage, string>();
+
+describeStorageContract(
+  'file',
+  async () => {
+    const root = mkdtempSync(join(tmpdir(), 'strata-file-conf-'));
+    const adapter = createFileAdapter({ root, fsync: 'never', minPartSize: 5 * 1024 * 1024 });
+    await adapter.ready();
+    const storage = createStorage(adapter);
+    roots.set(storage, root);
+    return storage;
+  },
+  {
+    largeObjectBytes: 64 * 1024 * 1024,
+    cleanup: async (storage) => {
+      const root = roots.get(storage);
+      if (root) queueMicrotask(() => rmSync(root, { recursive: true, force: true }));
+    },
+  },
+);
