@@ -203,7 +203,11 @@ export class FileAdapter implements StorageAdapter {
         }
         from = kp.rel;
       }
-      await core.syncDir(from);
+      // A concurrent delete of a sibling may already have removed this (then empty) directory; its removal
+      // is made durable by that delete, so there is nothing left to sync here.
+      await core.syncDir(from).catch((e: unknown) => {
+        if (errnoOf(e) !== 'ENOENT') throw e;
+      });
       await core.removeEmptyDirs(from);
     });
   }
