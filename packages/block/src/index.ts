@@ -1,0 +1,23 @@
+/**
+ * `@strata/block`: a page-device emulator (memory or image file, per-page xxh64 integrity, latency profiles,
+ * stats) and the block adapter — a crash-safe key store on those pages (superblocks, allocator, journal,
+ * checkpoints, recovery) implementing the storage contract — plus its tools (create, info, fsck).
+ */
+export * from './device/types.ts';
+export { createMemoryDevice, openFileDevice } from './device/index.ts';
+export type { MemoryDeviceOptions, FileDeviceOptions } from './device/index.ts';
+export { openSlotDevice, assertPageSize } from './device/slot-device.ts';
+export type { SlotDeviceOptions } from './device/slot-device.ts';
+export { createMemoryMedium } from './device/memory-medium.ts';
+export type { MemoryMedium } from './device/memory-medium.ts';
+export { openFileMedium } from './device/file-medium.ts';
+export { LATENCY_PROFILES, createFakeClock, realClock } from './device/latency.ts';
+export type { LatencyProfile } from './device/latency.ts';
+export { createBlockAdapter, createBlockStorage } from './store/create.ts';
+export type { BlockAdapterOptions, BlockDeviceOptions, BlockPathOptions, BlockCommonOptions } from './store/create.ts';
+export { BlockAdapter } from './store/adapter.ts';
+export { BlockStore } from './store/block-store.ts';
+export type { BlockStoreOptions, RecoveryReport } from './store/block-store.ts';
+export { createImage, imageInfo, fsckImage, fsckStore } from './tools.ts';
+export type { CreateImageOptions, ImageInfo, FsckReport } from './tools.ts';
+export { runCli } from './cli.ts';

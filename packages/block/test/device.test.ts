@@ -1,0 +1,100 @@
+import { mkdtemp, rm, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isStorageError } from '@strata/storage';
+import { createFakeClock, createMemoryDevice, createMemoryMedium, LATENCY_PROFILES, openFileDevice, openSlotDevice } from '../src/index.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'strata-block-device-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const corrupted = (e: unknown) => isStorageError(e) && e.code === 'Corrupted';
+const fill = (pages: number, pageSize: number, seed: number) => Buffer.alloc(pages * pageSize, seed);
+
+describe('page device', () => {
+  it('validates the page size', async () => {
+    for (const pageSize of [256, 1000, 131072]) {
+      await expect(createMemoryDevice({ pageSize, pageCount: 4 })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    }
+    for (const pageSize of [512, 4096, 65536]) expect((await createMemoryDevice({ pageSize, pageCount: 4 })).pageSize).toBe(pageSize);
+  });
+
+  it('reads back what it wrote, one page or many, and unwritten pages as zeros', async () => {
+    const d = await createMemoryDevice({ pageSize: 512, pageCount: 64 });
+    await d.write(3, Buffer.concat([fill(1, 512, 1), fill(1, 512, 2), fill(1, 512, 3)]), 7);
+    expect((await d.read(4)).equals(fill(1, 512, 2))).toBe(true);
+    const many = await d.read(2, 4);
+    expect(many.length).toBe(2048);
+    expect(many.subarray(0, 512).equals(fill(1, 512, 0))).toBe(true);
+    expect(many.subarray(1536).equals(fill(1, 512, 3))).toBe(true);
+    expect((await d.read(3, 3, { expectTag: 7 })).length).toBe(1536);
+    await expect(d.read(60, 5)).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(d.write(0, Buffer.alloc(100))).rejects.toMatchObject({ code: 'InvalidArgument' });
+  });
+
+  it('detects torn, misdirected and stale pages on an image file', async () => {
+    const path = join(dir, 'faults.img');
+    const d = await openFileDevice(path, { create: { pageSize: 512, pageCount: 16 } });
+    await d.write(1, fill(1, 512, 0xaa), 1);
+    await d.write(2, fill(1, 512, 0xbb), 1);
+    await d.flush();
+    await d.close();
+    const slot = 512 + 32;
+    const fh = await open(path, 'r+');
+    // Torn: half of page 1's payload replaced.
+    await fh.write(Buffer.alloc(256, 0x11), 0, 256, (1 + 1) * slot + 256);
+    // Misdirected: page 2's slot copied over page 3's.
+    const s2 = Buffer.alloc(slot);
+    await fh.read(s2, 0, slot, (2 + 1) * slot);
+    await fh.write(s2, 0, slot, (3 + 1) * slot);
+    await fh.close();
+    const r = await openFileDevice(path);
+    expect(r.pageCount).toBe(16);
+    await expect(r.read(1)).rejects.toSatisfy(corrupted);
+    await expect(r.read(3)).rejects.toSatisfy(corrupted);
+    expect((await r.read(2, 1, { expectTag: 1 })).equals(fill(1, 512, 0xbb))).toBe(true);
+    // Stale: the caller expected a newer generation of page 2.
+    await expect(r.read(2, 1, { expectTag: 2 })).rejects.toSatisfy(corrupted);
+    expect(r.stats().corruptPages).toBe(3);
+    await r.close();
+  });
+
+  it('discards, zeroes, grows and keeps stats', async () => {
+    const medium = createMemoryMedium();
+    const d = await openSlotDevice(medium, { create: { pageSize: 1024, pageCount: 8 } });
+    await d.write(0, fill(8, 1024, 5), 9);
+    await d.discard(2, 2);
+    await d.writeZeroes(6, 1);
+    expect((await d.read(2, 2)).every((b) => b === 0)).toBe(true);
+    expect((await d.read(6)).every((b) => b === 0)).toBe(true);
+    await d.grow(32);
+    await d.write(31, fill(1, 1024, 1));
+    await d.flush();
+    const reopened = await openSlotDevice(createMemoryMedium(medium.toBuffer()));
+    expect(reopened.pageCount).toBe(32);
+    expect((await reopened.read(31))[0]).toBe(1);
+    const s = d.stats();
+    expect(s.writes).toBe(2);
+    expect(s.pagesWritten).toBe(9);
+    expect(s.reads).toBe(2);
+    expect(s.flushes).toBe(1);
+    expect(s.discards).toBe(1);
+    expect(s.latency.write.count).toBe(2);
+  });
+
+  it('emulates media latency on an injected clock', async () => {
+    const clock = createFakeClock();
+    const d = await createMemoryDevice({ pageCount: 1000, latency: LATENCY_PROFILES.hdd, clock });
+    await d.write(0, Buffer.alloc(4096));
+    const near = clock.slept;
+    await d.write(999, Buffer.alloc(4096));
+    const far = clock.slept - near;
+    expect(near).toBeGreaterThanOrEqual(4);
+    expect(far).toBeGreaterThan(near + 7); // a full-stroke seek
+    const nvme = createFakeClock();
+    const n = await createMemoryDevice({ latency: LATENCY_PROFILES.nvme, clock: nvme });
+    await n.read(0);
+    expect(nvme.slept).toBeCloseTo(0.081, 3);
+    expect(n.stats().latency.read.totalMs).toBeCloseTo(0.081, 3);
+  });
+});
