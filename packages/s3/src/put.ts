@@ -1,0 +1,173 @@
+/**
+ * put: one request whenever the size allows, multipart only for long bodies of unknown length.
+ *
+ * - The body ends within `partSize` bytes: it is held in memory (≤ `partSize`) and sent as ONE PutObject with
+ *   `Content-MD5` and the requested checksums as `x-amz-checksum-*` values, which S3 verifies and stores
+ *   (AWS PutObject; "Checking object integrity").
+ * - Longer with a known length (≤ 5 GiB, the PutObject maximum): ONE streaming PutObject with
+ *   `Content-Length`; the last chunk is held back until the body verified, so a bad body never completes.
+ * - Longer with an unknown length: `@aws-sdk/lib-storage` `Upload` (CreateMultipartUpload, UploadPart × n,
+ *   CompleteMultipartUpload). Memory stays below `partSize × (queueSize + 1)`: `queueSize` parts in flight
+ *   plus the one being filled. The ETag is then S3's multipart ETag (`…-N`).
+ *
+ * Conditions map to `If-None-Match: *` / `If-Match` on PutObject and on CompleteMultipartUpload (AWS
+ * "Conditional writes"). Tags ride in `x-amz-tagging` on the same request (no PutObjectTagging afterwards).
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { PutObjectCommandInput, PutObjectCommandOutput } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { StorageError, normalizeEtag } from '@strata/storage';
+import type { AdapterPutOptions, ChecksumAlgorithm, ObjectInfo, PreparedBody } from '@strata/storage';
+import { holdLastChunk, peekBody, readableOf } from './body-stream.ts';
+import type { S3Core } from './core.ts';
+import { encodeMetadata, encodeTagging } from './metadata-codec.ts';
+import { CHECKSUM_FIELDS, checksumFields, quoteEtag, rawHeaders, readChecksums, standardFields } from './object-info.ts';
+import { toStorageError } from './to-storage-error.ts';
+
+/** Sizes that steer the put strategy. */
+export interface PutConfig {
+  partSize: number;
+  queueSize: number;
+  /** The largest single PutObject (S3: 5 GiB). */
+  maxSinglePut: number;
+}
+
+/**
+ * The checksum algorithms the caller asked for, when the front wrapper passes them through (the adapter SPI
+ * only guarantees them in `body.digests()` after the body was read, which is too late for a streamed request).
+ */
+export function requestedAlgorithms(options: object, body: object): ChecksumAlgorithm[] {
+  const fromOptions = (options as { checksumAlgorithms?: ChecksumAlgorithm[] }).checksumAlgorithms;
+  const fromBody = (body as { checksumAlgorithms?: ChecksumAlgorithm[] }).checksumAlgorithms;
+  return fromOptions ?? fromBody ?? [];
+}
+
+/** The request fields shared by PutObject, CreateMultipartUpload and CopyObject (replace). */
+export function objectFields(options: AdapterPutOptions): Partial<PutObjectCommandInput> {
+  return {
+    ...standardFields(options),
+    Metadata: encodeMetadata(options.userMetadata),
+    Tagging: encodeTagging(options.tags),
+    IfNoneMatch: options.ifNoneMatch,
+    IfMatch: options.ifMatch === undefined ? undefined : quoteEtag(options.ifMatch),
+  };
+}
+
+/** Puts `body` at `key` (see the module doc for the strategy). */
+export async function putObject(core: S3Core, key: string, body: PreparedBody, options: AdapterPutOptions, cfg: PutConfig): Promise<ObjectInfo> {
+  const ctx = { op: 'put', key, signal: options.signal, createOnly: options.ifNoneMatch === '*' };
+  const base = { Bucket: core.bucket, Key: core.s3Key(key), ...objectFields(options) };
+  const headers = rawHeaders(options);
+  let peeked;
+  try {
+    peeked = await peekBody(body.stream, cfg.partSize);
+  } catch (e) {
+    throw toStorageError(e, ctx);
+  }
+  const algorithms = requestedAlgorithms(options, body);
+  const first = algorithms[0];
+
+  if (peeked.whole) {
+    const data = Buffer.concat(peeked.head, peeked.headBytes);
+    const digests = body.digests();
+    const out = await core.send<PutObjectCommandOutput>(
+      new PutObjectCommand({ ...base, Body: data, ContentLength: data.length, ContentMD5: digests.md5.toString('base64'), ...checksumFields(digests.checksums) }),
+      { ...ctx, headers },
+    );
+    return infoAfterPut(key, out, digests.size, options, out.$date, digests.checksums);
+  }
+
+  if (body.contentLength !== undefined && body.contentLength <= cfg.maxSinglePut) {
+    const source = readableOf(holdLastChunk(peeked.rest()));
+    const guard = new AbortController();
+    const onAbort = () => guard.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let bodyError: unknown;
+    source.once('error', (e) => {
+      bodyError = e;
+      guard.abort(e);
+    });
+    try {
+      const out = await core.send<PutObjectCommandOutput>(
+        new PutObjectCommand({
+          ...base,
+          Body: source,
+          ContentLength: body.contentLength,
+          ChecksumAlgorithm: first === undefined ? undefined : CHECKSUM_FIELDS[first].sdk,
+        }),
+        { ...ctx, signal: guard.signal, headers },
+      );
+      const digests = body.digests();
+      const sent = first === undefined ? undefined : { [first]: digests.checksums[first] };
+      return infoAfterPut(key, out, digests.size, options, out.$date, sent);
+    } catch (e) {
+      // The body's own failure (BadDigest, IncompleteBody, Aborted) explains the request's failure.
+      throw toStorageError(bodyError ?? e, ctx);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      source.destroy();
+    }
+  }
+
+  const abortController = new AbortController();
+  const onAbort = () => abortController.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const upload = new Upload({
+      client: core.client,
+      partSize: cfg.partSize,
+      queueSize: cfg.queueSize,
+      leavePartsOnError: false,
+      abortController,
+      params: {
+        ...base,
+        Body: readableOf(peeked.rest()),
+        ChecksumAlgorithm: first === undefined ? undefined : CHECKSUM_FIELDS[first].sdk,
+        // CRC kinds combine into a checksum of the whole object; SHA kinds can only be composite (AWS
+        // "Checking object integrity", full-object vs composite checksums).
+        ChecksumType: first === undefined ? undefined : first.startsWith('crc') ? 'FULL_OBJECT' : 'COMPOSITE',
+      },
+    });
+    const out = await upload.done();
+    const digests = body.digests();
+    // Only what S3 stored: a multipart object's checksum is S3's (composite or full-object), not ours.
+    return infoAfterPut(key, out, digests.size, options, undefined, undefined);
+  } catch (e) {
+    throw toStorageError(e, ctx);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The info of a just-written object, from the request and the response (no HEAD). */
+export function infoAfterPut(
+  key: string,
+  out: { ETag?: string; ChecksumType?: string } & Parameters<typeof readChecksums>[0],
+  size: number,
+  options: AdapterPutOptions,
+  date: Date | undefined,
+  computed: ObjectInfo['checksums'],
+): ObjectInfo {
+  if (out.ETag === undefined) throw new StorageError('Unavailable', 'S3 answered the write without an ETag', { op: 'put', key });
+  const etag = normalizeEtag(out.ETag);
+  const info: ObjectInfo = {
+    key,
+    size,
+    etag,
+    lastModified: date ?? new Date(),
+    userMetadata: Object.fromEntries(Object.entries(options.userMetadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    tags: { ...(options.tags ?? {}) },
+  };
+  for (const h of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const) {
+    const v = options[h];
+    if (v !== undefined) info[h] = v;
+  }
+  // What was sent (and verified by S3), overlaid by what S3 reports it stored.
+  const sums = { ...(computed ?? {}), ...(readChecksums(out) ?? {}) };
+  for (const k of Object.keys(sums) as (keyof typeof sums)[]) if (sums[k] === undefined) delete sums[k];
+  if (Object.keys(sums).length > 0) info.checksums = sums;
+  if (out.ChecksumType === 'FULL_OBJECT' || out.ChecksumType === 'COMPOSITE') info.checksumType = out.ChecksumType;
+  const parts = /-(\d+)$/.exec(etag)?.[1];
+  if (parts !== undefined) info.partCount = Number(parts);
+  return info;
+}
