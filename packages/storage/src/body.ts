@@ -1,0 +1,201 @@
+/**
+ * Bodies: any accepted {@link Body} becomes a Node `Readable` of Buffers with backpressure (streams and
+ * iterables are pulled one chunk at a time, never buffered whole), and {@link prepareBody} turns it into the
+ * {@link PreparedBody} adapters consume: MD5 plus requested checksums computed as the bytes flow, and the
+ * verification of Content-MD5, expected checksums and length done *before* the stream ends — a failed check
+ * errors the stream instead of ending it, so an adapter that commits only after a clean end never stores it.
+ */
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { StorageError, abortedError, isStorageError } from './errors.ts';
+import { createChecksum, isChecksumAlgorithm } from './checksums.ts';
+import type { RunningChecksum } from './checksums.ts';
+import type { BodyDigests, PreparedBody } from './adapter.ts';
+import type { Body, ChecksumAlgorithm, Checksums, GetResult } from './types.ts';
+
+const asBuffer = (chunk: Uint8Array | string): Buffer =>
+  typeof chunk === 'string'
+    ? Buffer.from(chunk, 'utf8')
+    : Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+
+async function* buffersOf(source: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<Buffer> {
+  for await (const chunk of source as AsyncIterable<unknown>) {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
+      const b = asBuffer(chunk);
+      if (b.length > 0) yield b;
+    } else {
+      throw new StorageError('InvalidArgument', `A body chunk must be a Uint8Array or a string, got ${typeof chunk}`);
+    }
+  }
+}
+
+const isWebStream = (x: unknown): x is ReadableStream<Uint8Array> =>
+  typeof x === 'object' && x !== null && typeof (x as ReadableStream).getReader === 'function';
+
+/**
+ * Converts any {@link Body} into a Node `Readable` of Buffers. Bytes and strings become a one-chunk stream
+ * (without copying); streams and iterables are pulled lazily with backpressure, so memory stays bounded.
+ */
+export function toReadable(body: Body): Readable {
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const b = asBuffer(body);
+    // Readable.from(buffer) would iterate bytes one by one; wrap it in an array to get one chunk.
+    return Readable.from(b.length === 0 ? [] : [b], { objectMode: false });
+  }
+  if (body instanceof Readable) {
+    if (!body.readableObjectMode && body.readableEncoding === null) return body;
+    return Readable.from(buffersOf(body), { objectMode: false });
+  }
+  if (isWebStream(body)) return Readable.from(buffersOf(Readable.fromWeb(body as WebReadableStream)), { objectMode: false });
+  if (typeof body === 'object' && body !== null && (Symbol.asyncIterator in body || Symbol.iterator in body)) {
+    return Readable.from(buffersOf(body as AsyncIterable<unknown>), { objectMode: false });
+  }
+  throw new StorageError('InvalidArgument', `Unsupported body type ${typeof body}`);
+}
+
+/** Reads a stream (or a `get` result's body) whole into one Buffer. For tests and small objects. */
+export async function readBytes(source: Readable | GetResult): Promise<Buffer> {
+  const stream = source instanceof Readable ? source : source.body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(asBuffer(chunk as Uint8Array | string));
+  return Buffer.concat(chunks);
+}
+
+/** Reads a stream (or a `get` result's body) whole as UTF-8 text. */
+export async function readText(source: Readable | GetResult): Promise<string> {
+  return (await readBytes(source)).toString('utf8');
+}
+
+/** Reads a stream (or a `get` result's body) whole and parses it as JSON. */
+export async function readJson<T = unknown>(source: Readable | GetResult): Promise<T> {
+  return JSON.parse(await readText(source)) as T;
+}
+
+/** Options of {@link prepareBody}. */
+export interface PrepareBodyOptions {
+  /** Checksums to compute (and report in `digests().checksums`). @default [] */
+  checksumAlgorithms?: readonly ChecksumAlgorithm[];
+  /** Checksums the body must have; a function is called once the body has been read whole (trailers). */
+  expectedChecksums?: Checksums | (() => Checksums | undefined);
+  /** Base64 MD5 the body must have (`Content-MD5`). */
+  contentMd5?: string;
+  /** The exact length the body must have. */
+  contentLength?: number;
+  /** Errors the stream with `Aborted` when fired. */
+  signal?: AbortSignal;
+}
+
+function badDigest(message: string): StorageError {
+  return new StorageError('InvalidArgument', message, { reason: 'BadDigest' });
+}
+
+/** Verifies what is known only at the end. Returns the error to fail the stream with, if any. */
+function verify(d: BodyDigests, opts: PrepareBodyOptions, running: Map<ChecksumAlgorithm, RunningChecksum>): StorageError | undefined {
+  if (opts.contentLength !== undefined && d.size !== opts.contentLength) {
+    return new StorageError('InvalidArgument', `The body has ${d.size} bytes, not the declared ${opts.contentLength}`, { reason: 'IncompleteBody' });
+  }
+  if (opts.contentMd5 !== undefined && opts.contentMd5 !== d.md5.toString('base64')) {
+    return badDigest('The Content-MD5 you specified did not match what was received');
+  }
+  const expected = typeof opts.expectedChecksums === 'function' ? opts.expectedChecksums() : opts.expectedChecksums;
+  for (const [alg, want] of Object.entries(expected ?? {}) as [ChecksumAlgorithm, string | undefined][]) {
+    if (want === undefined) continue;
+    // A function may name an algorithm that was not announced, so not computed as the bytes flowed: that
+    // cannot be verified, and accepting it unverified would defeat the check. Announce it in checksumAlgorithms.
+    if (!running.has(alg)) return badDigest(`The ${alg} checksum arrived for an algorithm that was not announced`);
+    const got = d.checksums[alg];
+    if (got !== want) return badDigest(`The ${alg} checksum you specified did not match the calculated checksum`);
+  }
+  return undefined;
+}
+
+/**
+ * Wraps a body into the {@link PreparedBody} adapters receive. The returned stream yields the body's bytes as
+ * Buffers while computing MD5 and the requested (and statically expected) checksums; at the end it verifies
+ * `contentLength`, `contentMd5` and `expectedChecksums` (a function form is called then) and, on a mismatch,
+ * errors with `InvalidArgument` (reason `BadDigest` or `IncompleteBody`) instead of ending. A failure of the
+ * source stream errors it too, and so does the signal (`Aborted`). Read it once.
+ */
+export function prepareBody(body: Body, opts: PrepareBodyOptions = {}): PreparedBody {
+  const algorithms = new Set<ChecksumAlgorithm>(opts.checksumAlgorithms ?? []);
+  if (opts.expectedChecksums && typeof opts.expectedChecksums === 'object') {
+    for (const [alg, v] of Object.entries(opts.expectedChecksums)) if (v !== undefined && isChecksumAlgorithm(alg)) algorithms.add(alg);
+  }
+  for (const alg of algorithms) {
+    if (!isChecksumAlgorithm(alg)) throw new StorageError('InvalidArgument', `Unknown checksum algorithm ${String(alg)}`);
+  }
+  const md5 = createHash('md5');
+  const running = new Map<ChecksumAlgorithm, RunningChecksum>([...algorithms].map((a) => [a, createChecksum(a)]));
+  let size = 0;
+  let digests: BodyDigests | undefined;
+
+  const hasher = new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
+      const b = asBuffer(chunk);
+      size += b.length;
+      md5.update(b);
+      for (const c of running.values()) c.update(b);
+      if (opts.contentLength !== undefined && size > opts.contentLength) {
+        cb(new StorageError('InvalidArgument', `The body is longer than the declared ${opts.contentLength} bytes`, { reason: 'IncompleteBody' }));
+        return;
+      }
+      cb(null, b);
+    },
+    flush(cb: TransformCallback) {
+      const raw = md5.digest();
+      const checksums: Checksums = {};
+      for (const [alg, c] of running) checksums[alg] = c.digest().toString('base64');
+      const d: BodyDigests = { size, md5: raw, etag: raw.toString('hex'), checksums };
+      const error = verify(d, opts, running);
+      if (error) {
+        cb(error);
+        return;
+      }
+      digests = d;
+      cb();
+    },
+  });
+
+  let source: Readable;
+  try {
+    source = toReadable(body);
+  } catch (e) {
+    hasher.destroy(e as Error);
+    throw e;
+  }
+  const { signal } = opts;
+  const onAbort = () => {
+    const err = abortedError(signal);
+    hasher.destroy(err);
+  };
+  const cleanup = () => signal?.removeEventListener('abort', onAbort);
+  // Hand-rolled pipe rather than pipeline(): source failures become one storage error on the hasher, and a
+  // destroyed hasher (the adapter gave up, or the signal fired) destroys the caller's source.
+  source.on('error', (e: Error) => {
+    hasher.destroy(
+      isStorageError(e) ? e : signal?.aborted ? abortedError(signal) : new StorageError('InvalidArgument', `The body stream failed: ${e.message}`, { cause: e, reason: 'IncompleteBody' }),
+    );
+  });
+  hasher.on('close', () => {
+    cleanup();
+    if (!source.destroyed && !source.readableEnded) source.destroy();
+  });
+  source.pipe(hasher);
+  if (signal) {
+    if (signal.aborted) queueMicrotask(onAbort);
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  return {
+    stream: hasher,
+    contentLength: opts.contentLength,
+    digests() {
+      if (!digests) throw new StorageError('InvalidArgument', 'The body digests are known only after the body was read whole');
+      return digests;
+    },
+  };
+}

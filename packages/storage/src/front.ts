@@ -1,0 +1,331 @@
+/**
+ * The front wrapper: `createStorage(adapter)` turns the small adapter SPI into the full {@link Storage}
+ * contract, once for every adapter (STYLE §2, like unstorage `src/storage.ts` over its drivers). It
+ *
+ * - validates keys and options and checks capabilities before any I/O (`InvalidKey`, `InvalidArgument`,
+ *   `Unsupported`), and refuses work once the signal fired or the storage was closed;
+ * - turns every body into a {@link PreparedBody} that hashes and verifies as the adapter reads it;
+ * - re-checks read conditions on the info the adapter returned (so adapters may ignore them);
+ * - pages listings over `scan` with opaque cursors (`list-pager.ts`);
+ * - derives copy, deleteMany, setTags (`front-fallbacks.ts`) and multipart (`multipart-fallback.ts`) when the
+ *   adapter lacks them;
+ * - fills `op` and `key` on errors and translates anything that is not a {@link StorageError}.
+ */
+import { StorageError, abortedError, throwIfAborted } from './errors.ts';
+import { toStorageError } from './to-storage-error.ts';
+import { assertValidKey } from './keys.ts';
+import { checkReadConditions } from './conditions.ts';
+import { prepareBody } from './body.ts';
+import { listPage } from './list-pager.ts';
+import type { ScanFunction } from './list-pager.ts';
+import { copyViaGetPut, deleteManyViaLoop, setTagsViaRewrite, settle } from './front-fallbacks.ts';
+import { MultipartFallback } from './multipart-fallback.ts';
+import { FrontMultipart } from './front-multipart.ts';
+import {
+  normalizeUserMetadata,
+  validateBodyOptions,
+  validateChecksumOptions,
+  validateHeaders,
+  validateLimit,
+  validateRange,
+  validateReadConditions,
+  validateString,
+  validateTagOption,
+  validateWriteConditions,
+} from './front-validate.ts';
+import type { Capabilities } from './capabilities.ts';
+import type { AdapterPutOptions, StorageAdapter } from './adapter.ts';
+import type {
+  Body,
+  CompletedPart,
+  CompleteMultipartOptions,
+  CopyOptions,
+  DeleteResult,
+  GetOptions,
+  GetResult,
+  HeadOptions,
+  ListItem,
+  ListOptions,
+  ListPartsOptions,
+  ListPartsResult,
+  ListResult,
+  ListUploadsOptions,
+  ListUploadsResult,
+  MultipartUpload,
+  ObjectInfo,
+  OperationOptions,
+  PartInfo,
+  PutOptions,
+  StartMultipartOptions,
+  Storage,
+  UploadPartOptions,
+} from './types.ts';
+
+/** Options of {@link createStorage}. */
+export interface CreateStorageOptions {
+  /**
+   * Where the multipart fallback stages parts, for adapters without native multipart. Keys under it are
+   * reserved (`InvalidKey`) and never listed. Unused when the adapter implements multipart.
+   * @default '.strata-multipart/'
+   */
+  multipartStagingPrefix?: string;
+}
+
+const MULTIPART_METHODS = ['startMultipart', 'uploadPart', 'completeMultipart', 'abortMultipart', 'listParts', 'listMultipartUploads'] as const;
+
+class FrontStorage implements Storage {
+  readonly capabilities: Capabilities;
+  #a: StorageAdapter;
+  #closed = false;
+  #hidden: string | undefined;
+  #multipart: FrontMultipart;
+
+  constructor(adapter: StorageAdapter, options: CreateStorageOptions) {
+    if (typeof adapter?.put !== 'function' || typeof adapter.get !== 'function' || typeof adapter.head !== 'function' || typeof adapter.delete !== 'function') {
+      throw new TypeError('createStorage: the adapter must implement put, get, head and delete');
+    }
+    if (!adapter.scan && !adapter.list) throw new TypeError(`createStorage: adapter ${adapter.name} implements neither scan nor list`);
+    const present = MULTIPART_METHODS.filter((m) => typeof adapter[m] === 'function');
+    if (present.length !== 0 && present.length !== MULTIPART_METHODS.length) {
+      throw new TypeError(`createStorage: adapter ${adapter.name} implements only some multipart methods (${present.join(', ')}); implement all six or none`);
+    }
+    const native = present.length === MULTIPART_METHODS.length;
+    this.#a = adapter;
+    this.capabilities = Object.freeze({
+      ...adapter.capabilities,
+      multipart: native ? adapter.capabilities.multipart : 'emulated',
+      copy: adapter.copy ? adapter.capabilities.copy : 'emulated',
+    });
+    let fallback: MultipartFallback | undefined;
+    if (!native) {
+      const prefix = options.multipartStagingPrefix ?? '.strata-multipart/';
+      assertValidKey(prefix, 'createStorage');
+      this.#hidden = prefix;
+      fallback = new MultipartFallback(adapter, prefix, this.#scan);
+    }
+    this.#multipart = new FrontMultipart(adapter, this.capabilities, fallback);
+  }
+
+  /** The adapter's scan, or one derived from its native list. */
+  #scan: ScanFunction = (o) => {
+    const a = this.#a;
+    if (a.scan) return a.scan(o);
+    return (async function* () {
+      let cursor: string | undefined;
+      do {
+        const page = await a.list!({ prefix: o.prefix, startAfter: o.startAfter, cursor, signal: o.signal });
+        yield* page.items;
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+    })();
+  };
+
+  async #run<T>(op: string, key: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      if (this.#closed) throw new StorageError('Unavailable', 'The storage is closed', { op, key, retryable: false });
+      throwIfAborted(signal, op, key);
+      return await fn();
+    } catch (e) {
+      throw toStorageError(e, op, key, signal);
+    }
+  }
+
+  #key(key: unknown, op: string): asserts key is string {
+    assertValidKey(key, op);
+    if (this.#hidden !== undefined && key.startsWith(this.#hidden)) {
+      throw new StorageError('InvalidKey', `Keys under ${this.#hidden} are reserved for multipart staging`, { op, key });
+    }
+  }
+
+  put(key: string, body: Body, options: PutOptions = {}): Promise<ObjectInfo> {
+    return this.#run('put', key, options.signal, async () => {
+      this.#key(key, 'put');
+      const caps = this.capabilities;
+      validateHeaders(options, 'put', key);
+      validateTagOption(options.tags, caps, 'put', key);
+      validateWriteConditions(options, caps, 'put', key);
+      validateChecksumOptions(options, caps, 'put', key);
+      validateBodyOptions(options, caps, 'put', key);
+      const { expectedChecksums, contentMd5, contentLength, checksumAlgorithms, ...rest } = options;
+      const adapterOptions: AdapterPutOptions = { ...rest, userMetadata: normalizeUserMetadata(options.userMetadata, 'put', key) ?? {}, tags: { ...options.tags } };
+      const prepared = prepareBody(body, { checksumAlgorithms, expectedChecksums, contentMd5, contentLength, signal: options.signal });
+      try {
+        return await this.#a.put(key, prepared, adapterOptions);
+      } finally {
+        settle(prepared);
+      }
+    });
+  }
+
+  get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    return this.#run('get', key, options.signal, async () => {
+      this.#key(key, 'get');
+      validateRange(options.range, 'get', key);
+      validateReadConditions(options, 'get', key);
+      const result = await this.#a.get(key, { ...options });
+      try {
+        checkReadConditions(result.info, options, 'get');
+      } catch (e) {
+        result.body.destroy();
+        throw e;
+      }
+      const { signal } = options;
+      if (signal) {
+        // The signal also covers the returned stream: aborting later fails the read with `Aborted`.
+        const onAbort = () => result.body.destroy(abortedError(signal, 'get', key));
+        signal.addEventListener('abort', onAbort, { once: true });
+        result.body.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+      return result;
+    });
+  }
+
+  head(key: string, options: HeadOptions = {}): Promise<ObjectInfo> {
+    return this.#run('head', key, options.signal, async () => {
+      this.#key(key, 'head');
+      validateReadConditions(options, 'head', key);
+      const info = await this.#a.head(key, { ...options });
+      checkReadConditions(info, options, 'head');
+      return info;
+    });
+  }
+
+  delete(key: string, options: OperationOptions = {}): Promise<void> {
+    return this.#run('delete', key, options.signal, async () => {
+      this.#key(key, 'delete');
+      await this.#a.delete(key, { ...options });
+    });
+  }
+
+  deleteMany(keys: string[], options: OperationOptions = {}): Promise<DeleteResult[]> {
+    return this.#run('deleteMany', undefined, options.signal, async () => {
+      if (!Array.isArray(keys)) throw new StorageError('InvalidArgument', 'deleteMany takes an array of keys');
+      const results: DeleteResult[] = new Array<DeleteResult>(keys.length);
+      const valid: number[] = [];
+      keys.forEach((key, i) => {
+        try {
+          this.#key(key, 'deleteMany');
+          valid.push(i);
+        } catch (e) {
+          results[i] = { key, ok: false, error: toStorageError(e, 'deleteMany', key) };
+        }
+      });
+      const validKeys = valid.map((i) => keys[i]!);
+      const done = this.#a.deleteMany
+        ? await this.#a.deleteMany(validKeys, { ...options })
+        : await deleteManyViaLoop(this.#a, validKeys, options, (e, key) => toStorageError(e, 'deleteMany', key, options.signal));
+      if (done.length !== validKeys.length) throw new StorageError('Corrupted', `Adapter ${this.#a.name} returned ${done.length} results for ${validKeys.length} keys`);
+      valid.forEach((i, j) => {
+        const r = done[j]!;
+        results[i] = r.ok ? { key: keys[i]!, ok: true } : { key: keys[i]!, ok: false, error: toStorageError(r.error, 'deleteMany', keys[i]) };
+      });
+      return results;
+    });
+  }
+
+  list(options: ListOptions = {}): Promise<ListResult> {
+    return this.#run('list', undefined, options.signal, async () => {
+      validateString(options.prefix, 'prefix', 'list');
+      validateString(options.delimiter, 'delimiter', 'list');
+      validateString(options.startAfter, 'startAfter', 'list');
+      validateString(options.cursor, 'cursor', 'list');
+      validateLimit(options.limit, 'list');
+      const hidden = this.#hidden;
+      if (this.#a.list) {
+        const page = await this.#a.list({ ...options });
+        if (hidden === undefined) return page;
+        return { ...page, items: page.items.filter((i: ListItem) => !i.key.startsWith(hidden)), prefixes: page.prefixes.filter((p) => !p.startsWith(hidden)) };
+      }
+      return listPage(this.#scan, { ...options, hiddenPrefix: hidden });
+    });
+  }
+
+  copy(source: string, destination: string, options: CopyOptions = {}): Promise<ObjectInfo> {
+    return this.#run('copy', destination, options.signal, async () => {
+      this.#key(source, 'copy');
+      this.#key(destination, 'copy');
+      const caps = this.capabilities;
+      if (options.metadataDirective !== undefined && options.metadataDirective !== 'copy' && options.metadataDirective !== 'replace') {
+        throw new StorageError('InvalidArgument', "metadataDirective must be 'copy' or 'replace'");
+      }
+      validateRange(options.range, 'copy', source);
+      validateReadConditions(options.source, 'copy', source);
+      validateWriteConditions(options, caps, 'copy', destination);
+      validateHeaders(options, 'copy', destination);
+      validateTagOption(options.tags, caps, 'copy', destination);
+      const opts: CopyOptions = { ...options };
+      if (options.metadataDirective === 'replace') {
+        opts.userMetadata = normalizeUserMetadata(options.userMetadata, 'copy', destination) ?? {};
+        opts.tags = { ...options.tags };
+      }
+      return this.#a.copy ? this.#a.copy(source, destination, opts) : copyViaGetPut(this.#a, source, destination, opts);
+    });
+  }
+
+  setTags(key: string, tags: Record<string, string>, options: OperationOptions & { ifMatch?: string } = {}): Promise<ObjectInfo> {
+    return this.#run('setTags', key, options.signal, async () => {
+      this.#key(key, 'setTags');
+      validateTagOption(tags, this.capabilities, 'setTags', key);
+      if (!this.capabilities.tags) throw new StorageError('Unsupported', 'This storage does not support tags');
+      if (options.ifMatch !== undefined && typeof options.ifMatch !== 'string') throw new StorageError('InvalidArgument', 'ifMatch must be a string');
+      return this.#a.setTags ? this.#a.setTags(key, { ...tags }, { ...options }) : setTagsViaRewrite(this.#a, key, tags, options);
+    });
+  }
+
+  startMultipart(key: string, options: StartMultipartOptions = {}): Promise<MultipartUpload> {
+    return this.#run('startMultipart', key, options.signal, async () => {
+      this.#key(key, 'startMultipart');
+      return this.#multipart.start(key, options);
+    });
+  }
+
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Body, options: UploadPartOptions = {}): Promise<PartInfo> {
+    return this.#run('uploadPart', key, options.signal, async () => {
+      this.#key(key, 'uploadPart');
+      return this.#multipart.uploadPart(key, uploadId, partNumber, body, options);
+    });
+  }
+
+  completeMultipart(key: string, uploadId: string, parts: CompletedPart[], options: CompleteMultipartOptions = {}): Promise<ObjectInfo> {
+    return this.#run('completeMultipart', key, options.signal, async () => {
+      this.#key(key, 'completeMultipart');
+      return this.#multipart.complete(key, uploadId, parts, options);
+    });
+  }
+
+  abortMultipart(key: string, uploadId: string, options: OperationOptions = {}): Promise<void> {
+    return this.#run('abortMultipart', key, options.signal, async () => {
+      this.#key(key, 'abortMultipart');
+      return this.#multipart.abort(key, uploadId, options);
+    });
+  }
+
+  listParts(key: string, uploadId: string, options: ListPartsOptions = {}): Promise<ListPartsResult> {
+    return this.#run('listParts', key, options.signal, async () => {
+      this.#key(key, 'listParts');
+      return this.#multipart.listParts(key, uploadId, options);
+    });
+  }
+
+  listMultipartUploads(options: ListUploadsOptions = {}): Promise<ListUploadsResult> {
+    return this.#run('listMultipartUploads', undefined, options.signal, async () => this.#multipart.listUploads(options));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#a.close?.();
+    } catch (e) {
+      throw toStorageError(e, 'close');
+    }
+  }
+}
+
+/**
+ * Wraps an adapter into the full {@link Storage} contract (see the module comment for what the wrapper does).
+ * Throws `TypeError` at once when the adapter lacks a required method or implements only part of multipart.
+ */
+export function createStorage(adapter: StorageAdapter, options: CreateStorageOptions = {}): Storage {
+  return new FrontStorage(adapter, options);
+}
