@@ -38,7 +38,7 @@ import { UPLOADS_DIR } from './key-mapping.ts';
 import { encodeHeader, encodeJsonHeader, headerLength, parseJsonHeader } from './metadata.ts';
 import { stageBody, stageStream } from './object-io.ts';
 import { errnoOf } from './to-storage-error.ts';
-import { pageUploads } from './upload-page.ts';
+import { pageUploads } from '@strata/storage';
 
 /** What `upload.json` holds. */
 interface UploadRecord {

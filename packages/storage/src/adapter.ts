@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { Capabilities } from './capabilities.ts';
 import type {
   ByteRange,
+  ChecksumAlgorithm,
   Checksums,
   CompletedPart,
   CompleteMultipartOptions,
@@ -56,6 +57,11 @@ export interface BodyDigests {
 export interface PreparedBody {
   /** The bytes, as Buffers (never strings). Errors with `Aborted` when the operation's signal fires. */
   readonly stream: Readable;
+  /**
+   * The checksum algorithms `digests().checksums` will report, known before the body is read (the S3 adapter
+   * names them on the request so the endpoint stores them too).
+   */
+  readonly checksumAlgorithms: readonly ChecksumAlgorithm[];
   /** The declared length, if the caller gave one (a hint for preallocation; verified at the end). */
   readonly contentLength: number | undefined;
   /** The digests; throws if called before the stream ended successfully. */

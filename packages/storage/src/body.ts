@@ -184,6 +184,10 @@ export function prepareBody(body: Body, opts: PrepareBodyOptions = {}): Prepared
     cleanup();
     if (!source.destroyed && !source.readableEnded) source.destroy();
   });
+  // The pipe starts at once, so a small body can reach its end — and fail verification — before the adapter
+  // reads (it may await its own I/O first). The error then stays on the stream (`errored`) and is thrown to
+  // whoever reads or pipes it; without a listener it would instead crash the process as an unhandled 'error'.
+  hasher.on('error', () => {});
   source.pipe(hasher);
   if (signal) {
     if (signal.aborted) queueMicrotask(onAbort);
@@ -192,6 +196,7 @@ export function prepareBody(body: Body, opts: PrepareBodyOptions = {}): Prepared
 
   return {
     stream: hasher,
+    checksumAlgorithms: [...algorithms],
     contentLength: opts.contentLength,
     digests() {
       if (!digests) throw new StorageError('InvalidArgument', 'The body digests are known only after the body was read whole');

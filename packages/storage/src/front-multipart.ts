@@ -89,7 +89,7 @@ export class FrontMultipart {
     validateBodyOptions(options, this.#caps, op, key);
     if (this.#fallback) return asOperation(op, key, () => this.#fallback!.uploadPart(key, uploadId, partNumber, body, options));
     const { expectedChecksums, contentMd5, contentLength, signal } = options;
-    const algorithms = this.#algorithms.get(uploadId) ?? [];
+    const algorithms = [...new Set([...(this.#algorithms.get(uploadId) ?? []), ...(options.checksumAlgorithms ?? [])])];
     const prepared = prepareBody(body, { checksumAlgorithms: algorithms, expectedChecksums, contentMd5, contentLength, signal });
     try {
       return await this.#a.uploadPart!(key, uploadId, partNumber, prepared, { signal });

@@ -11,7 +11,7 @@
  *   adapter lacks them;
  * - fills `op` and `key` on errors and translates anything that is not a {@link StorageError}.
  */
-import { StorageError, abortedError, throwIfAborted } from './errors.ts';
+import { StorageError, abortedError, hasErrorCode, throwIfAborted } from './errors.ts';
 import { toStorageError } from './to-storage-error.ts';
 import { assertValidKey } from './keys.ts';
 import { checkReadConditions } from './conditions.ts';
@@ -114,7 +114,9 @@ class FrontStorage implements Storage {
       let cursor: string | undefined;
       do {
         const page = await a.list!({ prefix: o.prefix, startAfter: o.startAfter, cursor, signal: o.signal });
-        yield* page.items;
+        // A native list cannot jump past descendants; filtering them keeps the scan contract.
+        const skip = o.skipDescendants && o.startAfter !== undefined ? o.startAfter : undefined;
+        for (const item of page.items) if (skip === undefined || !item.key.startsWith(skip)) yield item;
         cursor = page.cursor;
       } while (cursor !== undefined);
     })();
@@ -258,7 +260,16 @@ class FrontStorage implements Storage {
         opts.userMetadata = normalizeUserMetadata(options.userMetadata, 'copy', destination) ?? {};
         opts.tags = { ...options.tags };
       }
-      return this.#a.copy ? this.#a.copy(source, destination, opts) : copyViaGetPut(this.#a, source, destination, opts);
+      try {
+        return await (this.#a.copy ? this.#a.copy(source, destination, opts) : copyViaGetPut(this.#a, source, destination, opts));
+      } catch (e) {
+        // A copy has no "not modified" answer: S3's CopyObject fails every unmet x-amz-copy-source-if-* with
+        // 412 (AWS CopyObject, "x-amz-copy-source-if-none-match"), so NotModified becomes PreconditionFailed.
+        if (hasErrorCode(e, 'NotModified')) {
+          throw new StorageError('PreconditionFailed', `A copy-source condition did not hold: ${e.message}`, { op: 'copy', key: source, cause: e });
+        }
+        throw e;
+      }
     });
   }
 

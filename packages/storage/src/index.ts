@@ -17,3 +17,4 @@ export * from './front.ts';
 export * from './memory.ts';
 export * from './to-storage-error.ts';
 export * from './layers/index.ts';
+export * from './upload-pager.ts';

@@ -179,6 +179,7 @@ export class MultipartFallback {
     const inner = prepareBody(this.#concat(uploadId, chosen, signal), { contentLength: size, signal });
     const body: PreparedBody = {
       stream: inner.stream,
+      checksumAlgorithms: Object.keys(checksums) as ChecksumAlgorithm[],
       contentLength: size,
       digests: () => ({ ...inner.digests(), etag, checksums }),
     };
@@ -245,6 +246,7 @@ export class MultipartFallback {
     for (;;) {
       let found: string | undefined;
       for await (const item of this.#scan({ prefix: this.#prefix, startAfter: after, skipDescendants: after !== undefined, signal: options.signal })) {
+        if (after !== undefined && item.key.startsWith(after)) continue;
         found = item.key;
         break;
       }

@@ -103,7 +103,8 @@ export interface PutOptions extends OperationOptions, StandardHeaders {
   checksumAlgorithms?: ChecksumAlgorithm[];
   /**
    * Checksums the body must have. A function is called once the body has been read whole (for values that
-   * arrive in an HTTP trailer). A mismatch fails the put with `InvalidArgument` (reason `BadDigest`) and stores
+   * arrive in an HTTP trailer); its algorithms must also be named in `checksumAlgorithms`, as S3's
+   * `x-amz-trailer` announces a trailing checksum before the body, so it is computed as the bytes flow. A mismatch fails the put with `InvalidArgument` (reason `BadDigest`) and stores
    * nothing. Expected algorithms are also stored.
    */
   expectedChecksums?: Checksums | (() => Checksums | undefined);
@@ -163,7 +164,10 @@ export interface CopyOptions extends OperationOptions, StandardHeaders {
   metadataDirective?: 'copy' | 'replace';
   userMetadata?: Record<string, string>;
   tags?: Record<string, string>;
-  /** Conditions on the source (S3's `x-amz-copy-source-if-*`), evaluated with read precedence. */
+  /**
+   * Conditions on the source (S3's `x-amz-copy-source-if-*`), evaluated with read precedence; any unmet one
+   * fails the copy with `PreconditionFailed` (a copy has no "not modified" answer, as in S3's CopyObject).
+   */
   source?: ReadConditions;
   /** Create-only / compare-and-swap on the destination, as for put. */
   ifNoneMatch?: '*';
@@ -190,6 +194,11 @@ export interface MultipartUpload {
 
 /** Options of {@link Storage.uploadPart}. */
 export interface UploadPartOptions extends OperationOptions {
+  /**
+   * Checksums to compute over this part, besides those named at `startMultipart`. S3 clients send a part
+   * checksum (e.g. CRC32) on every UploadPart even when the upload was started without one.
+   */
+  checksumAlgorithms?: ChecksumAlgorithm[];
   expectedChecksums?: Checksums | (() => Checksums | undefined);
   contentMd5?: string;
   contentLength?: number;

@@ -285,4 +285,22 @@ describe('createStorage: fallbacks for a plain adapter', () => {
     await s.put('.strata-multipart/x', 'x');
     expect((await s.list()).items.map((i) => i.key)).toEqual(['.strata-multipart/x']);
   });
+
+  it('errors of derived operations name the caller\'s operation, not the inner get/put', async () => {
+    const s = createStorage(plainAdapter());
+    expect(await rejectsWith(s.copy('missing', 'dst'), 'NotFound')).toMatchObject({ op: 'copy', key: 'missing' });
+    expect(await rejectsWith(s.setTags('missing', {}), 'NotFound')).toMatchObject({ op: 'setTags', key: 'missing' });
+    // Staging keys never leak into errors: the caller's key is reported.
+    const u = await s.startMultipart('k');
+    expect(await rejectsWith(s.uploadPart('k', u.uploadId, 1, 'abc', { contentLength: 5 }), 'InvalidArgument', 'IncompleteBody')).toMatchObject({ op: 'uploadPart', key: 'k' });
+  });
+
+  it('multipart fallback over a native-list adapter (no skipDescendants) lists uploads without looping', async () => {
+    const s = createStorage(plainAdapter({ listOnly: true }));
+    const a = await s.startMultipart('a');
+    await s.uploadPart('a', a.uploadId, 1, 'x');
+    await s.uploadPart('a', a.uploadId, 2, 'y');
+    const b = await s.startMultipart('b');
+    expect((await s.listMultipartUploads()).uploads.map((u) => u.uploadId)).toEqual([a.uploadId, b.uploadId]);
+  });
 });

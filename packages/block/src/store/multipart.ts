@@ -35,7 +35,7 @@ import type {
 } from '@strata/storage';
 import type { BlockStore } from './block-store.ts';
 import { writeData } from './data-io.ts';
-import { pageUploads } from './upload-pager.ts';
+import { pageUploads } from '@strata/storage';
 import { pickHeaders, toInfo, toPartInfo } from './object-info.ts';
 import type { IndexView, StoredObject, StoredPart, StoredUpload } from './records.ts';
 
