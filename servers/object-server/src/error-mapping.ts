@@ -63,10 +63,25 @@ function fromFrameworkError(err: { code?: string; statusCode?: number; message: 
   return undefined;
 }
 
+/**
+ * The S3 error a request body stream failed with, when storage reports it as the cause of its own error.
+ * The payload decoder fails the body with SignatureDoesNotMatch (a tampered aws-chunked chunk),
+ * XAmzContentSHA256Mismatch, BadDigest (a trailer checksum), IncompleteBody…; storage wraps a failed body as
+ * `InvalidArgument`/`IncompleteBody` with the stream's error as `cause`, and the client must see the real one.
+ */
+function bodyVerdict(err: StorageError): S3Error | undefined {
+  let cause: unknown = err.cause;
+  for (let depth = 0; depth < 4 && cause !== undefined && cause !== null; depth++) {
+    if (isS3Error(cause)) return cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Any thrown value as the S3 error to answer with; unknown failures become `InternalError`. */
 export function toS3Error(err: unknown): S3Error {
   if (isS3Error(err)) return err;
-  if (isStorageError(err)) return fromStorageError(err);
+  if (isStorageError(err)) return bodyVerdict(err) ?? fromStorageError(err);
   if (typeof err === 'object' && err !== null && 'message' in err) {
     const mapped = fromFrameworkError(err as { code?: string; statusCode?: number; message: string });
     if (mapped) return mapped;

@@ -18,7 +18,10 @@ export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 /** A value the serializer writes: text, a nested element, or a repeated element (array). */
 export type XmlValue = string | number | boolean | Date | bigint | XmlObject | XmlValue[] | undefined | null;
 
-/** An element's children by name, written in insertion order; `undefined`/`null` children are omitted. */
+/**
+ * An element's children by name, written in insertion order; `undefined`/`null` children are omitted.
+ * A name starting with `@` is written as an attribute of the element instead (e.g. `'@xsi:type'`).
+ */
 export interface XmlObject {
   [name: string]: XmlValue;
 }
@@ -51,8 +54,10 @@ function writeElement(name: string, value: XmlValue, out: string[]): void {
     return;
   }
   if (typeof value === 'object' && !(value instanceof Date)) {
-    out.push(`<${name}>`);
-    for (const [child, v] of Object.entries(value)) writeElement(child, v, out);
+    const entries = Object.entries(value);
+    const attrs = entries.filter(([k, v]) => k.startsWith('@') && v !== undefined && v !== null);
+    out.push(`<${name}${attrs.map(([k, v]) => ` ${k.slice(1)}="${escapeXml(String(v))}"`).join('')}>`);
+    for (const [child, v] of entries) if (!child.startsWith('@')) writeElement(child, v, out);
     out.push(`</${name}>`);
     return;
   }

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createFileStorage } from '@strata/file';
 import { startServer } from './helpers.ts';
@@ -46,6 +46,20 @@ describe('over the file adapter', () => {
     expect(await readdir(parent)).toEqual(['data']);
     const keys = (await s3.send(new ListObjectsV2Command({ Bucket }))).Contents?.map((c) => c.Key);
     expect(keys).toEqual(expect.arrayContaining(['../escape', '../../escape2', 'x/../../../escape3']));
+  });
+  // Regression (issue 5 interop: `aws s3 rb --force` failed with NoSuchKey): concurrent deletes emptying one
+  // directory race in the file adapter (one delete's directory fsync after another removed the directory).
+  it('deletes every key of a directory concurrently, each answering success', async () => {
+    const s3 = server.client();
+    const keys = Array.from({ length: 60 }, (_, i) => `race/${String(i).padStart(3, '0')}`);
+    await Promise.all(keys.map((Key) => server.storage.put(`${Bucket}/${Key}`, 'x')));
+    const results = await Promise.allSettled(keys.map((Key) => s3.send(new DeleteObjectCommand({ Bucket, Key }))));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    await Promise.all(keys.map((Key) => server.storage.put(`${Bucket}/${Key}`, 'x')));
+    const halves = [keys.slice(0, 30), keys.slice(30)];
+    const many = await Promise.all(halves.map((h) => s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: h.map((Key) => ({ Key })) } }))));
+    expect(many.flatMap((m) => m.Errors ?? [])).toEqual([]);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'race/' }))).KeyCount).toBe(0);
   });
   it('uploads multipart with lib-storage', async () => {
     const body = Buffer.alloc(11 * 1024 * 1024, 7);

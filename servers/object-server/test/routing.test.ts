@@ -94,6 +94,8 @@ describe('successful answers', () => {
   it('GetBucketAcl answers the canned owner ACL', async () => {
     const res = await app.inject({ method: 'GET', url: '/bucket?acl' });
     expect(res.body).toContain('<Permission>FULL_CONTROL</Permission>');
+    // s3cmd `info` reads the grantee's xsi:type attribute and crashes without it (interop, issue 5).
+    expect(res.body).toContain('<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>');
   });
   it('writes dates as IMF-fixdate and ISO 8601 with milliseconds', async () => {
     const head = await app.inject({ method: 'HEAD', url: '/bucket/obj' });

@@ -3,13 +3,18 @@
  * runner for real client commands with a clean, isolated environment (no user config, no metadata service).
  * Each test fails when the client exits non-zero or the bytes differ.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '@strata/object-server';
 import { createFileStorage } from '@strata/file';
+import type { Storage } from '@strata/storage';
 
 /** The credentials the interop server accepts. */
 export const CREDENTIALS = { accessKeyId: 'interop-access', secretAccessKey: 'interop-secret-key/with+odd=chars' };
@@ -17,23 +22,96 @@ export const REGION = 'us-east-1';
 
 /** A running server and a scratch directory for client files. */
 export interface InteropServer {
+  /** `http://127.0.0.1:<port>`, or https through a TLS terminator with `{ tls: true }`. */
   endpoint: string;
+  /** The port of `endpoint`. */
   port: number;
+  /** The temp directory holding `data` (the file adapter's root), `work` and `home`. */
+  root: string;
+  /** The file adapter's root directory. */
+  data: string;
+  /** The backing storage (buckets are its first key segment), for seeding and for checking what is stored. */
+  storage: Storage;
   /** Scratch directory for files the clients read and write. */
   work: string;
+  /** Every request the server received (method, URL, payload mode), to prove which framing a client used. */
+  requests: SeenRequest[];
+  /** The CA certificate (PEM path) clients must trust, with `{ tls: true }`. */
+  ca?: string;
   /** Environment for client processes: credentials, region, isolated config files. */
   env: NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
+/** A request as the server saw it. */
+export interface SeenRequest {
+  method: string;
+  url: string;
+  /** `x-amz-content-sha256`: a hex hash, UNSIGNED-PAYLOAD or a STREAMING-… mode. */
+  payload?: string;
+  /** `x-amz-trailer`, when the body is aws-chunked with trailers. */
+  trailer?: string;
+}
+
+/** Options of {@link startServer}. */
+export interface StartOptions {
+  /**
+   * Put a TLS terminator (self-signed certificate for 127.0.0.1, trusted through AWS_CA_BUNDLE) in front of
+   * the server, so that `endpoint` is https. botocore >= 1.36 sends its default CRC32 as an aws-chunked
+   * TRAILER (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`) only over https; over http it signs the payload and sends
+   * the checksum as a header. Both paths must work.
+   * @default false
+   */
+  tls?: boolean;
+}
+
+/** A TCP-level TLS terminator on 127.0.0.1:0 forwarding to `port` (the server sees plain HTTP/1.1). */
+async function startTlsProxy(dir: string, port: number): Promise<{ port: number; ca: string; close(): Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore', timeout: 30_000 });
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (clear) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const sock of [clear, upstream]) {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      sock.on('error', () => {
+        clear.destroy();
+        upstream.destroy();
+      });
+    }
+    clear.pipe(upstream).pipe(clear);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    ca: cert,
+    async close() {
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** Starts the server over a fresh file store. */
-export async function startServer(): Promise<InteropServer> {
+export async function startServer(options: StartOptions = {}): Promise<InteropServer> {
   const root = mkdtempSync(join(tmpdir(), 'strata-interop-'));
-  const storage = await createFileStorage({ root: join(root, 'data') });
+  const data = join(root, 'data');
+  const storage = createFileStorage({ root: data });
   const app = await buildApp({ storage, credentials: [CREDENTIALS], region: REGION, logger: false });
+  const requests: SeenRequest[] = [];
+  app.addHook('onRequest', async (req) => {
+    const h = (n: string) => (typeof req.headers[n] === 'string' ? (req.headers[n] as string) : undefined);
+    requests.push({ method: req.method, url: req.url, payload: h('x-amz-content-sha256'), trailer: h('x-amz-trailer') });
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const httpPort = typeof address === 'object' && address ? address.port : 0;
+  const proxy = options.tls ? await startTlsProxy(join(root, 'tls'), httpPort) : undefined;
+  const port = proxy?.port ?? httpPort;
   const work = join(root, 'work');
   const home = join(root, 'home');
   for (const d of [work, home]) mkdirSync(d, { recursive: true });
@@ -50,13 +128,20 @@ export async function startServer(): Promise<InteropServer> {
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_PAGER: '',
+    ...(proxy ? { AWS_CA_BUNDLE: proxy.ca } : {}),
   };
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${proxy ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
+    root,
+    data,
+    storage,
+    requests,
+    ...(proxy ? { ca: proxy.ca } : {}),
     work,
     env,
     async close() {
+      await proxy?.close();
       await app.close();
       await storage.close();
       rmSync(root, { recursive: true, force: true });
@@ -64,6 +149,22 @@ export async function startServer(): Promise<InteropServer> {
   };
 }
 
+
+/** A plain GET of `url` (http, or https trusting `ca`), bounded; for presigned URLs. */
+export function httpGet(url: string, ca?: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const mod = u.protocol === 'https:' ? https : http;
+    const req = mod.get(u, { ca: ca ? readFileSync(ca) : undefined, agent: false, timeout: timeoutMs }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
 
 /** What a client command printed. */
 export interface RunResult {
@@ -93,6 +194,15 @@ export function bytes(size: number, seed = 1): Buffer {
   const out = Buffer.allocUnsafe(size);
   for (let off = 0, i = 0; off < size; off += 32, i++) createHash('sha256').update(`${seed}:${i}`).digest().copy(out, off, 0, Math.min(32, size - off));
   return out;
+}
+
+/** Every file below `dir` (relative paths, sorted); [] when `dir` does not exist. */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((e) => !e.isDirectory())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 /** Hex MD5 of a buffer. */

@@ -28,7 +28,7 @@ describe.skipIf(!available('/usr/bin/rclone'))('rclone', () => {
   });
   afterAll(async () => s?.close());
 
-  it('copies, checks, syncs and lists a tree, with a multipart upload', async () => {
+  it('copies, checks, syncs and lists a tree, with a multipart upload', { timeout: 120_000 }, async () => {
     const src = join(s.work, 'src');
     mkdirSync(join(src, 'sub dir'), { recursive: true });
     writeFileSync(join(src, 'a.txt'), 'alpha');
@@ -36,6 +36,9 @@ describe.skipIf(!available('/usr/bin/rclone'))('rclone', () => {
     writeFileSync(join(src, 'big.bin'), bytes(12 * 1024 * 1024, 6));
     await rclone('mkdir', 'strata:rc-bucket');
     await rclone('copy', src, 'strata:rc-bucket/tree', '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M');
+    // 12 MiB over a 5 MiB cutoff: one multipart upload of three 5 MiB-chunk parts, not a single PUT.
+    const parts = s.requests.filter((r) => r.method === 'PUT' && r.url.startsWith('/rc-bucket/tree/big.bin?') && r.url.includes('partNumber='));
+    expect(parts).toHaveLength(3);
     await rclone('check', src, 'strata:rc-bucket/tree');
     const listing = JSON.parse((await rclone('lsjson', '-R', 'strata:rc-bucket/tree')).stdout) as Array<{ Path: string; Size: number; IsDir: boolean }>;
     const files = listing.filter((e) => !e.IsDir).map((e) => [e.Path, e.Size]);
@@ -52,5 +55,23 @@ describe.skipIf(!available('/usr/bin/rclone'))('rclone', () => {
     expect(readFileSync(join(back, 'a.txt'), 'utf8')).toBe('alpha two');
     expect(md5(readFileSync(join(back, 'big.bin')))).toBe(md5(readFileSync(join(src, 'big.bin'))));
     await rclone('check', src, back);
+  });
+
+  it('copies and moves server-side, reports MD5s, deletes and purges', { timeout: 120_000 }, async () => {
+    writeFileSync(join(s.work, 'one.bin'), bytes(50_000, 9));
+    await rclone('mkdir', 'strata:rc-ops');
+    await rclone('copyto', join(s.work, 'one.bin'), 'strata:rc-ops/a/one.bin');
+    await rclone('copyto', 'strata:rc-ops/a/one.bin', 'strata:rc-ops/b/copy #1+.bin'); // server-side CopyObject
+    expect(s.requests.some((r) => r.method === 'PUT' && r.url.startsWith('/rc-ops/b/copy'))).toBe(true);
+    await rclone('moveto', 'strata:rc-ops/b/copy #1+.bin', 'strata:rc-ops/c/moved.bin');
+    const sums = (await rclone('md5sum', 'strata:rc-ops')).stdout.trim().split('\n').sort();
+    const sum = md5(bytes(50_000, 9));
+    expect(sums).toEqual([`${sum}  a/one.bin`, `${sum}  c/moved.bin`]);
+    await rclone('delete', 'strata:rc-ops/a');
+    expect(JSON.parse((await rclone('lsjson', '-R', 'strata:rc-ops')).stdout).filter((e: { IsDir: boolean }) => !e.IsDir).map((e: { Path: string }) => e.Path)).toEqual(['c/moved.bin']);
+    await rclone('purge', 'strata:rc-ops');
+    const buckets = (await rclone('lsd', 'strata:')).stdout;
+    expect(buckets).not.toContain('rc-ops');
+    expect(buckets).toContain('rc-bucket');
   });
 });

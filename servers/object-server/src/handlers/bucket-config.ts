@@ -24,8 +24,13 @@ export const getAcl: Handler = async (ctx) => {
       body: {
         Owner: owner,
         AccessControlList: {
-          // xsi:type is an attribute S3 writes on Grantee; clients read ID/DisplayName and Permission only.
-          Grant: { Grantee: owner, Permission: 'FULL_CONTROL' },
+          // S3 writes the grantee's kind as an xsi:type attribute; s3cmd's `info` reads it and fails without
+          // it (KeyError on '{http://www.w3.org/2001/XMLSchema-instance}type'). Example response:
+          // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAcl.html#API_GetObjectAcl_Examples
+          Grant: {
+            Grantee: { '@xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', '@xsi:type': 'CanonicalUser', ...owner },
+            Permission: 'FULL_CONTROL',
+          },
         },
       },
     },

@@ -4,6 +4,7 @@
  * Up to 1000 keys per request; each key gets its own result (Deleted, or Error with S3's code), and Quiet mode
  * reports only errors. A body that is not a valid Delete document, or names no key or too many, is MalformedXML.
  */
+import { hasErrorCode } from '@strata/storage';
 import { bucketOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
 import { toS3Error } from '../error-mapping.ts';
@@ -40,7 +41,8 @@ export const deleteObjects: Handler = async (ctx) => {
   const results = valid.length > 0 ? await ctx.state.storage.deleteMany(valid.map((k) => storageKey(bucket, k)), { signal: ctx.signal }) : [];
   results.forEach((r, i) => {
     const key = valid[i] ?? '';
-    if (r.ok) {
+    // A missing key is deleted as far as S3 is concerned (see object-delete.ts on NotFound from a race).
+    if (r.ok || hasErrorCode(r.error, 'NotFound')) {
       if (!quiet) deleted.push({ Key: key });
     } else {
       const e = toS3Error(r.error);

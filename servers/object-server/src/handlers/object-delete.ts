@@ -3,6 +3,7 @@
  *
  * Idempotent: deleting a missing key answers 204 like a present one (S3 without versioning).
  */
+import { hasErrorCode } from '@strata/storage';
 import { bucketOf, keyOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
 import { forgetPartLayout } from '../part-layout.ts';
@@ -10,7 +11,13 @@ import { forgetPartLayout } from '../part-layout.ts';
 /** Deletes an object. */
 export const deleteObject: Handler = async (ctx) => {
   const key = storageKey(bucketOf(ctx), keyOf(ctx));
-  await ctx.state.storage.delete(key, { signal: ctx.signal });
+  try {
+    await ctx.state.storage.delete(key, { signal: ctx.signal });
+  } catch (e) {
+    // Deletes are idempotent in S3, whatever a backend says about a key that is gone: `aws s3 rb --force` once
+    // failed with NoSuchKey here when the file adapter raced two deletes emptying one directory (fixed there).
+    if (!hasErrorCode(e, 'NotFound')) throw e;
+  }
   await forgetPartLayout(ctx.state.storage, key);
   return { status: 204 };
 };
