@@ -55,8 +55,8 @@ export function benchDefaults(mode: BenchMode, env: NodeJS.ProcessEnv = process.
     httpSeconds: Number(env.BENCH_HTTP_SECONDS ?? (smoke ? 1 : full ? 10 : 4)),
     largeBytes: Number(env.BENCH_LARGE_BYTES ?? (smoke ? 8 * MiB : full ? 2048 * MiB : 256 * MiB)),
     /** Milliseconds a timed round may last. */
-    roundMs: Number(env.BENCH_ROUND_MS ?? (smoke ? 250 : full ? 5_000 : 1_500)),
-    repeats: Number(env.BENCH_REPEATS ?? (smoke ? 1 : full ? 5 : 3)),
+    roundMs: Number(env.BENCH_ROUND_MS ?? (smoke ? 250 : full ? 2_000 : 1_000)),
+    repeats: Number(env.BENCH_REPEATS ?? (smoke ? 1 : 3)),
   };
 }
 
