@@ -20,7 +20,9 @@
  *
  * ## Capabilities
  * Default: conditional put, native multipart (5 MiB minimum part), native copy, tags, checksums, durable,
- * objects up to 5 TiB. Override per endpoint with `capabilities`.
+ * objects up to 5 TiB, keys up to 1024 UTF-8 bytes minus the prefix's (`maxKeyBytes`; S3 refuses longer keys
+ * with `KeyTooLongError`, AWS "Object key naming guidelines", and the front wrapper now refuses them with
+ * `InvalidKey` before any request). Override per endpoint with `capabilities`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createStorage, defineCapabilities } from '@strata/storage';
@@ -60,7 +62,11 @@ export interface S3AdapterOptions {
   forcePathStyle?: boolean;
   /** A client to use instead of building one (it is not destroyed on close). */
   client?: S3Client;
-  /** Overrides of the declared capabilities (e.g. from {@link probeS3Capabilities}). */
+  /**
+   * Overrides of the declared capabilities (e.g. from {@link probeS3Capabilities}). `maxKeyBytes` here is the
+   * endpoint's limit on a stored key, prefix included; the adapter declares it less the prefix's bytes.
+   * @default S3_DEFAULT_CAPABILITIES
+   */
   capabilities?: Partial<Capabilities>;
   /** Part size of multipart puts, and the largest body held to send as one request. @default 8 MiB (min 5 MiB) */
   partSize?: number;
@@ -76,9 +82,18 @@ export interface S3AdapterOptions {
   copyPartSize?: number;
 }
 
-/** The capabilities an S3 endpoint is assumed to have unless told otherwise (AWS S3 as of 2024). */
+/**
+ * The longest object key S3 accepts, in UTF-8 bytes (AWS "Object key naming guidelines"; longer keys fail with
+ * `KeyTooLongError`). Strata's object server keeps the same limit.
+ */
+export const S3_MAX_KEY_BYTES = 1024;
+
+/**
+ * The capabilities an S3 endpoint is assumed to have unless told otherwise (AWS S3 as of 2024). `maxKeyBytes`
+ * is the endpoint's limit; an adapter with a prefix declares that limit less the prefix's bytes.
+ */
 export const S3_DEFAULT_CAPABILITIES: Readonly<Capabilities> = Object.freeze(
-  defineCapabilities({ minPartSize: 5 * MiB, maxObjectSize: 5 * 1024 * GiB }),
+  defineCapabilities({ minPartSize: 5 * MiB, maxObjectSize: 5 * 1024 * GiB, maxKeyBytes: S3_MAX_KEY_BYTES }),
 );
 
 /**
@@ -90,6 +105,10 @@ export function createS3Adapter(options: S3AdapterOptions): S3Adapter {
   requireOption(typeof options.bucket === 'string' && options.bucket.length > 0, 'bucket', 'must be a non-empty string');
   requireOption(options.client !== undefined || (typeof options.region === 'string' && options.region.length > 0), 'region', 'must be a non-empty string');
   requireOption(options.prefix === undefined || typeof options.prefix === 'string', 'prefix', 'must be a string');
+  const prefix = options.prefix ?? '';
+  const endpointMaxKeyBytes = options.capabilities?.maxKeyBytes ?? S3_MAX_KEY_BYTES;
+  const prefixBytes = Buffer.byteLength(prefix, 'utf8');
+  requireOption(prefixBytes < endpointMaxKeyBytes, 'prefix', `is ${prefixBytes} UTF-8 bytes; keys under it must stay within ${endpointMaxKeyBytes} bytes`);
   const partSize = options.partSize ?? 8 * MiB;
   requireOption(Number.isSafeInteger(partSize) && partSize >= 5 * MiB && partSize <= 5 * GiB, 'partSize', 'must be an integer from 5 MiB to 5 GiB (S3 part limits)');
   const queueSize = options.queueSize ?? 4;
@@ -102,8 +121,9 @@ export function createS3Adapter(options: S3AdapterOptions): S3Adapter {
   const client =
     options.client ??
     createS3Client({ endpoint: options.endpoint, region: options.region, credentials: options.credentials, forcePathStyle: options.forcePathStyle });
-  const core = new S3Core(client, options.bucket, options.prefix ?? '');
-  const capabilities: Capabilities = { ...S3_DEFAULT_CAPABILITIES, ...options.capabilities };
+  const core = new S3Core(client, options.bucket, prefix);
+  // Keys are stored as prefix + key, so the prefix eats into the endpoint's key limit.
+  const capabilities: Capabilities = { ...S3_DEFAULT_CAPABILITIES, ...options.capabilities, maxKeyBytes: endpointMaxKeyBytes - prefixBytes };
   return new S3Adapter(core, capabilities, {
     partSize,
     queueSize,

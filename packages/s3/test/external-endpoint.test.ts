@@ -13,7 +13,7 @@ import { describe } from 'vitest';
 import { describeStorageContract } from '@strata/conformance';
 import type { Storage } from '@strata/storage';
 import { createS3Client, createS3Storage, probeS3Capabilities } from '../src/index.ts';
-import { S3_CONTRACT_SKIPS } from './helpers/contract-over-server.ts';
+import { S3_CONTRACT_SKIPS } from './helpers/contract-skips.ts';
 
 const endpoint = process.env.STRATA_S3_ENDPOINT;
 const bucket = process.env.STRATA_S3_BUCKET ?? 'strata-test';
@@ -35,8 +35,9 @@ describe.skipIf(endpoint === undefined)(`external S3 endpoint ${endpoint ?? '(un
       return createS3Storage({ ...target, region, bucket, prefix: `${run}${++n}/`, ...(capabilities ? { capabilities } : {}) });
     },
     {
-      // Each group works under a prefix here, which pushes the corpus's 1024-byte key past S3's limit.
-      skip: [...S3_CONTRACT_SKIPS, 'keys > round-trips key: 1024-byte key'],
+      // Each group works under a prefix here; the adapter's `maxKeyBytes` shrinks by the prefix's length, so
+      // the corpus keys that no longer fit are left out by the suite itself.
+      skip: [...S3_CONTRACT_SKIPS],
       largeObjectBytes: 24 * 1024 * 1024,
       timeoutScale: Number(process.env.STRATA_S3_TIMEOUT_SCALE ?? 3),
       // Leave the bucket as found: delete everything this group wrote under its prefix.

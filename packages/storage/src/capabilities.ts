@@ -24,6 +24,14 @@ export interface Capabilities {
   maxObjectSize?: number;
   /** The most keys the adapter can hold, if bounded (the block adapter's in-memory index). */
   maxKeys?: number;
+  /**
+   * The longest key the adapter accepts, in UTF-8 bytes, when it is below the contract's limit. S3 and the
+   * object server take 1024 (AWS "Object key naming guidelines"), less any key prefix the adapter adds. The
+   * front wrapper refuses longer keys with `InvalidKey` before any I/O. Values above the contract's limit
+   * change nothing: keys are never longer than `MAX_KEY_BYTES`.
+   * @default 2048 (`MAX_KEY_BYTES`, the contract's limit)
+   */
+  maxKeyBytes?: number;
 }
 
 /** Capabilities of an adapter that implements everything natively and durably. */

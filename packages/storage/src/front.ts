@@ -13,7 +13,7 @@
  */
 import { StorageError, abortedError, hasErrorCode, throwIfAborted } from './errors.ts';
 import { toStorageError } from './to-storage-error.ts';
-import { assertValidKey } from './keys.ts';
+import { MAX_KEY_BYTES, assertValidKey } from './keys.ts';
 import { checkReadConditions } from './conditions.ts';
 import { prepareBody } from './body.ts';
 import { listPage } from './list-pager.ts';
@@ -78,6 +78,8 @@ class FrontStorage implements Storage {
   #a: StorageAdapter;
   #closed = false;
   #hidden: string | undefined;
+  /** The adapter's key limit in UTF-8 bytes when it is below the contract's, else undefined. */
+  #maxKeyBytes: number | undefined;
   #multipart: FrontMultipart;
 
   constructor(adapter: StorageAdapter, options: CreateStorageOptions) {
@@ -90,6 +92,11 @@ class FrontStorage implements Storage {
       throw new TypeError(`createStorage: adapter ${adapter.name} implements only some multipart methods (${present.join(', ')}); implement all six or none`);
     }
     const native = present.length === MULTIPART_METHODS.length;
+    const maxKeyBytes = adapter.capabilities.maxKeyBytes;
+    if (maxKeyBytes !== undefined && (!Number.isSafeInteger(maxKeyBytes) || maxKeyBytes < 1)) {
+      throw new TypeError(`createStorage: adapter ${adapter.name} declares maxKeyBytes ${maxKeyBytes}; it must be a positive integer`);
+    }
+    this.#maxKeyBytes = maxKeyBytes !== undefined && maxKeyBytes < MAX_KEY_BYTES ? maxKeyBytes : undefined;
     this.#a = adapter;
     this.capabilities = Object.freeze({
       ...adapter.capabilities,
@@ -134,6 +141,14 @@ class FrontStorage implements Storage {
 
   #key(key: unknown, op: string): asserts key is string {
     assertValidKey(key, op);
+    const max = this.#maxKeyBytes;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes, so short keys skip the byte count.
+    if (max !== undefined && key.length * 3 > max) {
+      const bytes = Buffer.byteLength(key, 'utf8');
+      if (bytes > max) {
+        throw new StorageError('InvalidKey', `Invalid key: this storage takes keys of at most ${max} UTF-8 bytes (got ${bytes})`, { op, key });
+      }
+    }
     if (this.#hidden !== undefined && key.startsWith(this.#hidden)) {
       throw new StorageError('InvalidKey', `Keys under ${this.#hidden} are reserved for multipart staging`, { op, key });
     }
@@ -236,10 +251,28 @@ class FrontStorage implements Storage {
       if (this.#a.list) {
         const page = await this.#a.list({ ...options });
         if (hidden === undefined) return page;
-        return { ...page, items: page.items.filter((i: ListItem) => !i.key.startsWith(hidden)), prefixes: page.prefixes.filter((p) => !p.startsWith(hidden)) };
+        const prefixes: string[] = [];
+        for (const p of page.prefixes) if (await this.#visiblePrefix(p, hidden, options.signal)) prefixes.push(p);
+        return { ...page, items: page.items.filter((i: ListItem) => !i.key.startsWith(hidden)), prefixes };
       }
       return listPage(this.#scan, { ...options, hiddenPrefix: hidden });
     });
+  }
+
+  /**
+   * Whether a common prefix of a native listing holds a key outside the staging area. A prefix under the
+   * staging area never does; one that the staging area lies under (`.strata-` with delimiter `-`) does only
+   * when some key before or after the staging subtree shares it.
+   */
+  async #visiblePrefix(prefix: string, hidden: string, signal: AbortSignal | undefined): Promise<boolean> {
+    if (prefix.startsWith(hidden)) return false;
+    if (!hidden.startsWith(prefix)) return true;
+    for await (const item of this.#scan({ prefix, signal })) {
+      if (!item.key.startsWith(hidden)) return true;
+      break;
+    }
+    for await (const _item of this.#scan({ prefix, startAfter: hidden, skipDescendants: true, signal })) return true;
+    return false;
   }
 
   copy(source: string, destination: string, options: CopyOptions = {}): Promise<ObjectInfo> {

@@ -3,24 +3,35 @@
  * whole corpus lists back in UTF-8 byte order, and invalid keys fail with `InvalidKey` before any I/O.
  * This group stores keys at the root (no test prefix) so leading `/`, `.` and `..` are tested where they are
  * most dangerous; it therefore needs the factory's storage to start empty.
+ *
+ * An adapter may declare a smaller key limit (`capabilities.maxKeyBytes`; S3 takes 1024 bytes, AWS "Object key
+ * naming guidelines"): corpus keys above it sit out the round-trip and corpus-wide cases, and one case checks
+ * that they fail with `InvalidKey` before any I/O while a key of exactly the limit round-trips.
  */
 import { expect } from 'vitest';
+import { MAX_KEY_BYTES } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import type { DeclareCase, GroupContext } from '../context.ts';
-import { expectMissing, expectStorageError } from '../context.ts';
+import { expectMissing, expectStorageError, requireCapability } from '../context.ts';
 import { generateStream, md5Hex } from '../data.ts';
 import { getBytes, listAllPages, listKeys, putAll } from '../helpers.ts';
-import { INVALID_KEYS, KEY_CORPUS, sortUtf8 } from '../key-corpus.ts';
+import { INVALID_KEYS, KEY_CORPUS, keyOfBytes, sortUtf8 } from '../key-corpus.ts';
 
 const bodyFor = (key: string) => `body of ${JSON.stringify(key)}`;
+const bytesOf = (key: string) => Buffer.byteLength(key, 'utf8');
 
 /** Declares the key cases. */
 export function keyCases(it: DeclareCase, ctx: GroupContext): void {
   const title = (name: string) => `round-trips key: ${name}`;
-  // Keys whose own case is skipped (e.g. 2048-byte keys under a prefix layer) sit out the corpus-wide cases too.
-  const corpus = () => KEY_CORPUS.filter((k) => !ctx.isSkipped(title(k.name))).map((k) => k.key);
+  // The storage's declared key limit, read once it exists (capabilities are known only inside a case).
+  const maxKeyBytes = () => Math.min(ctx.caps.maxKeyBytes ?? MAX_KEY_BYTES, MAX_KEY_BYTES);
+  const fits = (key: string) => bytesOf(key) <= maxKeyBytes();
+  // Keys whose own case is skipped (e.g. 2048-byte keys under a prefix layer) or that exceed the declared
+  // limit sit out the corpus-wide cases too.
+  const corpus = () => KEY_CORPUS.filter((k) => !ctx.isSkipped(title(k.name)) && fits(k.key)).map((k) => k.key);
   for (const { name, key } of KEY_CORPUS) {
-    it(title(name), async () => {
+    it(title(name), async (t) => {
+      requireCapability(t, fits(key), `maxKeyBytes ≥ ${bytesOf(key)}`);
       const s = ctx.storage;
       const put = await s.put(key, bodyFor(key));
       expect(put.key).toBe(key);
@@ -44,6 +55,30 @@ export function keyCases(it: DeclareCase, ctx: GroupContext): void {
     await putAll(s, keys, bodyFor);
     expect(await listKeys(s, {})).toEqual(sortUtf8(keys));
     expect(await listKeys(s, { limit: 7 }), 'paged').toEqual(sortUtf8(keys));
+  });
+
+  it('refuses keys over the declared maxKeyBytes with InvalidKey before any I/O; a key of exactly the limit round-trips', async (t) => {
+    const max = maxKeyBytes();
+    requireCapability(t, max < MAX_KEY_BYTES, 'maxKeyBytes below the contract limit');
+    const s = ctx.storage;
+    // The corpus keys the storage cannot hold, plus one ASCII key a byte over the limit.
+    const over = [...KEY_CORPUS.map((k) => k.key).filter((k) => !fits(k)), keyOfBytes(max + 1, 'over/')];
+    for (const key of over) {
+      let read = false;
+      const body = generateStream(16, 1, { onChunk: () => (read = true) });
+      await expectStorageError(s.put(key, body), { code: 'InvalidKey', op: 'put' });
+      expect(read, `the put body of a ${bytesOf(key)}-byte key was not read`).toBe(false);
+      body.destroy();
+      await expectStorageError(s.get(key), { code: 'InvalidKey', op: 'get' });
+      await expectStorageError(s.head(key), { code: 'InvalidKey', op: 'head' });
+      await expectStorageError(s.copy('valid-source', key), { code: 'InvalidKey', op: 'copy' });
+      await expectStorageError(s.startMultipart(key), { code: 'InvalidKey', op: 'startMultipart' });
+    }
+    const atLimit = keyOfBytes(max, 'limit/');
+    await s.put(atLimit, bodyFor(atLimit));
+    expect((await getBytes(s, atLimit)).toString()).toBe(bodyFor(atLimit));
+    await s.delete(atLimit);
+    await expectMissing(s, atLimit);
   });
 
   it('keeps look-alike keys distinct (NFC/NFD, case, a/b vs a/b/)', async () => {

@@ -6,11 +6,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileStorage } from '@strata/file';
-import { createLakeTable, openSnapshot } from '../src/index.ts';
-import { collect } from './helpers/collect.ts';
-import { tempDir } from './helpers/backends.ts';
+import { createLakeTable, openSnapshot } from '@strata/pipelines';
+import { collect } from '../../../packages/pipelines/test/helpers/collect.ts';
+import { tempDir } from '../src/backends.ts';
 
 const script = fileURLToPath(new URL('./fixtures/lake-writer-process.ts', import.meta.url));
+// cwd: this package, whose node_modules has tsx (the child runs TypeScript source like the tests do).
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const dirs: { remove(): Promise<void> }[] = [];
 afterAll(async () => { for (const d of dirs) await d.remove(); });

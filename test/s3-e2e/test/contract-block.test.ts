@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBlockStorage } from '@strata/block';
-import { describeContractOverServer } from './helpers/contract-over-server.ts';
+import { describeContractOverServer } from '../src/contract-over-server.ts';
 
 describeContractOverServer('s3 → object server → block', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'strata-s3-block-'));

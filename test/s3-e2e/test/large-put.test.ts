@@ -1,14 +1,14 @@
 /**
  * A large stream (160 MiB) of unknown length goes multipart (lib-storage Upload) with bounded memory: at most
  * partSize × (queueSize + 1) buffered. Its ETag is S3's multipart ETag of the parts — the one case the
- * contract suite is skipped for (see `helpers/contract-over-server.ts`).
+ * contract suite is skipped for (see `packages/s3/test/helpers/contract-skips.ts`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectGarbage, expectedDigest, generateBytes, generateStream, hashStream, measureGrowth, multipartEtagOf } from '@strata/conformance';
 import type { Storage } from '@strata/storage';
-import { createS3Storage } from '../src/index.ts';
-import { TEST_CREDENTIALS, TEST_REGION, startServerProcess } from './helpers/object-server.ts';
-import type { RunningServer } from './helpers/object-server.ts';
+import { createS3Storage } from '@strata/s3';
+import { TEST_CREDENTIALS, TEST_REGION, startServerProcess } from '../src/object-server.ts';
+import type { RunningServer } from '../src/object-server.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = 160 * MiB;

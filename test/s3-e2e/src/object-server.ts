@@ -95,7 +95,7 @@ export async function startServerProcess(bucket: string): Promise<RunningServer>
   const root = await mkdtemp(join(tmpdir(), 'strata-s3-proc-'));
   const entry = join(dirname(fileURLToPath(import.meta.url)), 'server-process.ts');
   // cwd: this package, whose node_modules has tsx (the child runs TypeScript source like the tests do).
-  const cwd = join(dirname(entry), '..', '..');
+  const cwd = join(dirname(entry), '..');
   const child = spawn(process.execPath, ['--import', 'tsx', entry, root, bucket], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8');

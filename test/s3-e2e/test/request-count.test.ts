@@ -7,9 +7,9 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readBytes } from '@strata/storage';
 import type { Storage } from '@strata/storage';
-import { createS3Storage } from '../src/index.ts';
-import { TEST_CREDENTIALS, TEST_REGION, startFileBackedServer } from './helpers/object-server.ts';
-import type { RunningServer } from './helpers/object-server.ts';
+import { createS3Storage } from '@strata/s3';
+import { TEST_CREDENTIALS, TEST_REGION, startFileBackedServer } from '../src/object-server.ts';
+import type { RunningServer } from '../src/object-server.ts';
 
 const MiB = 1024 * 1024;
 let server: RunningServer;

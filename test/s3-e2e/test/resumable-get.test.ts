@@ -8,11 +8,11 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError, readBytes } from '@strata/storage';
 import type { Storage } from '@strata/storage';
-import { createS3Adapter, createS3Storage, resumableBody } from '../src/index.ts';
-import { TEST_CREDENTIALS, TEST_REGION, startFileBackedServer } from './helpers/object-server.ts';
-import type { RunningServer } from './helpers/object-server.ts';
-import { startResetProxy } from './helpers/reset-proxy.ts';
-import type { ResetProxy } from './helpers/reset-proxy.ts';
+import { createS3Adapter, createS3Storage, resumableBody } from '@strata/s3';
+import { TEST_CREDENTIALS, TEST_REGION, startFileBackedServer } from '../src/object-server.ts';
+import type { RunningServer } from '../src/object-server.ts';
+import { startResetProxy } from '../src/reset-proxy.ts';
+import type { ResetProxy } from '../src/reset-proxy.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
