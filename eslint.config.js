@@ -2,7 +2,8 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', 'bench/results/**'] },
+  // `*.tmp.ts` are local scratch files (profiling probes), never committed.
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', 'bench/results/**', '**/*.tmp.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -12,6 +12,14 @@ describe('storage errors', () => {
     expect(storageErrorCodes.filter((c) => STORAGE_ERROR_CODES[c].retryable).sort()).toEqual(['RateLimited', 'Unavailable']);
   });
 
+  it('builds an error for every code with the registry flag (the server and the S3 adapter tables: test/quality)', () => {
+    for (const code of storageErrorCodes) {
+      const e = new StorageError(code, 'x');
+      expect(isStorageError(e), code).toBe(true);
+      expect(e.retryable, code).toBe(STORAGE_ERROR_CODES[code].retryable);
+    }
+  });
+
   it('carries code, retryable, op, key, reason and cause', () => {
     const cause = new Error('EIO');
     const e = new StorageError('Unavailable', 'down', { op: 'get', key: 'k', cause, reason: 'BadDigest' });

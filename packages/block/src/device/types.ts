@@ -7,8 +7,9 @@
  * returned as wrong bytes. The idea follows littlefs' and ZFS' block checksums kept beside the data.
  */
 
-/** The smallest and largest page sizes (powers of two). */
+/** The smallest page size (a power of two, one disk sector). */
 export const MIN_PAGE_SIZE = 512;
+/** The largest page size (a power of two). */
 export const MAX_PAGE_SIZE = 65536;
 /** The default page size, the common flash page / filesystem block. */
 export const DEFAULT_PAGE_SIZE = 4096;
