@@ -5,6 +5,7 @@
  * Default credentials are public knowledge (they are in the README), so binding anything but a loopback
  * address with them requires `--allow-public-default-credentials`.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** Default access key, documented in the README. */
@@ -85,7 +86,9 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   const backend = values.backend ?? env.STRATA_BACKEND ?? 'file';
   if (backend !== 'file' && backend !== 'block' && backend !== 'memory') throw new UsageError(`--backend must be file, block or memory`);
   const config: ServeConfig = {
-    data: values.data ?? env.STRATA_DATA ?? './.strata-data',
+    // Relative to where the user ran the command: `pnpm start` runs this package's script in its own folder,
+    // and INIT_CWD (set by npm and pnpm) names the folder the user was in.
+    data: resolve(env.INIT_CWD ?? process.cwd(), values.data ?? env.STRATA_DATA ?? '.strata-data'),
     port,
     host: values.host ?? env.STRATA_HOST ?? '127.0.0.1',
     backend,

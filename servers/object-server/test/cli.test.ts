@@ -2,6 +2,7 @@
  * The `strata serve` command line: defaults, flags over environment, the non-loopback guard, and a real start
  * over memory storage that prints the endpoint and stops cleanly.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, UsageError, parseServeArgs } from '../src/cli.ts';
 import { serve } from '../src/main.ts';
@@ -11,12 +12,17 @@ describe('parseServeArgs', () => {
     expect(parseServeArgs([], {})).toMatchObject({
       host: '127.0.0.1',
       port: 9000,
-      data: './.strata-data',
+      data: join(process.cwd(), '.strata-data'),
       backend: 'file',
       accessKey: DEFAULT_ACCESS_KEY,
       secretKey: DEFAULT_SECRET_KEY,
       region: 'us-east-1',
     });
+  });
+  it('resolves a relative data directory against where the user ran the command (INIT_CWD under pnpm)', () => {
+    expect(parseServeArgs([], { INIT_CWD: '/home/me/project' }).data).toBe('/home/me/project/.strata-data');
+    expect(parseServeArgs(['--data', 'store'], { INIT_CWD: '/srv' }).data).toBe('/srv/store');
+    expect(parseServeArgs(['--data', '/abs/dir'], { INIT_CWD: '/srv' }).data).toBe('/abs/dir');
   });
   it('reads the environment, and flags win over it', () => {
     const env = { STRATA_PORT: '9100', STRATA_BACKEND: 'memory', STRATA_ACCESS_KEY: 'envkey', STRATA_DATA: '/tmp/x' };
