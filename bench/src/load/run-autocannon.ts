@@ -1,12 +1,10 @@
 /** Runs the autocannon child on core 1 and returns its parsed result. */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasTaskset } from '../servers/spawn.ts';
+import { hasTaskset, nodeArgs } from '../servers/spawn.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
 
 /** What one autocannon run measured. */
 export interface LoadResult {
@@ -22,8 +20,8 @@ export interface LoadResult {
 
 /** Loads `url` for `seconds` with `connections` connections. */
 export function runAutocannon(opts: { url: string; method: 'GET' | 'PUT'; bodyBytes?: number; seconds: number; connections: number }): Promise<LoadResult> {
-  const tsx = join(dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
-  const args = [process.execPath, tsx, join(here, 'autocannon-child.ts'), JSON.stringify(opts)];
+  const [node, ...flags] = nodeArgs(join(here, 'autocannon-child.ts')).filter((a) => !a.startsWith('--cpu-prof'));
+  const args = [node as string, ...flags, JSON.stringify(opts)];
   const [cmd, ...rest] = hasTaskset ? ['taskset', '-c', '1', ...args] : args;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd as string, rest, { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -62,7 +62,15 @@ export const sdkScenario: Scenario = {
         ms.push(await measure(`sdk put ${label}`, 's3 adapter', size, plan, (i) => storage.put(`ad/${i % 8}`, body)));
         ms.push(await measure(`sdk get ${label}`, 'raw client-s3', size, plan, async (i) => drain((await client.send(new GetObjectCommand({ Bucket: 'bench', Key: `raw/${i % 8}` }))).Body)));
         ms.push(await measure(`sdk get ${label}`, 's3 adapter', size, plan, async (i) => drain((await storage.get(`ad/${i % 8}`)).body)));
-        groups.push({ id: `sdk-${label.replace(' ', '')}`, title: `AWS SDK ${label} put/get: S3 adapter vs raw client-s3 (object server, file backend)`, baselineTier: 'raw client-s3', measurements: ms });
+        // One group per operation: a group has one baseline, and a get compared with a put means nothing.
+        for (const opName of ['put', 'get'] as const) {
+          groups.push({
+            id: `sdk-${opName}-${label.replace(' ', '')}`,
+            title: `AWS SDK ${opName} ${label}: S3 adapter vs raw client-s3 (object server, file backend)`,
+            baselineTier: 'raw client-s3',
+            measurements: ms.filter((m) => m.scenario === `sdk ${opName} ${label}`),
+          });
+        }
         ctx.progress(`sdk ${label}`);
       }
       // One large streamed upload and download; the server's peak RSS is the figure that matters.

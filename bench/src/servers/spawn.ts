@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -36,10 +36,20 @@ function procStatus(pid: number, field: string): number {
   }
 }
 
+/**
+ * `node --import tsx <script>`: the script runs in this very process. (The `tsx` CLI would run it in a child
+ * of its own, so the pid — and the RSS and CPU read from /proc for it — would be the wrapper's, not the
+ * server's.) BENCH_NODE_ARGS adds node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a target.
+ */
+export function nodeArgs(script: string): string[] {
+  const loader = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return [process.execPath, ...extra, '--import', loader, script];
+}
+
 /** Runs `servers/<script>.ts` under tsx with `env`, on `core`. */
 export async function spawnServer(script: string, env: Record<string, string>, core = 0): Promise<SpawnedServer> {
-  const tsx = join(dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
-  const args = [process.execPath, tsx, join(here, `${script}.ts`)];
+  const args = nodeArgs(join(here, `${script}.ts`));
   const [cmd, ...rest] = hasTaskset ? ['taskset', '-c', String(core), ...args] : args;
   const child: ChildProcess = spawn(cmd as string, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {

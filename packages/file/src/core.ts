@@ -17,7 +17,10 @@ import fse from 'fs-extra';
 import { StorageError } from '@strata/storage';
 import { LONG_NAME_FILE, SELF_NAME, STAGING_DIR, UPLOADS_DIR, ancestorKey, isLongName, keyToPath } from './key-mapping.ts';
 import type { KeyPath } from './key-mapping.ts';
+import { DirHandles } from './dir-handles.ts';
 import { KeyMutex, Semaphore } from './lock.ts';
+import { openReadHandle } from './read-handle.ts';
+import type { ReadHandle } from './read-handle.ts';
 import { headerLength, parseHeader } from './metadata.ts';
 import { errnoOf } from './to-storage-error.ts';
 
@@ -25,6 +28,8 @@ import { errnoOf } from './to-storage-error.ts';
 const TREE = '\0tree';
 /** Bound on the verified-directory cache; cleared when full (it only saves lstat calls). */
 const VERIFIED_MAX = 100_000;
+/** Directory handles kept open for the directory fsync of commits (see dir-handles.ts). */
+const DIR_HANDLES_MAX = 64;
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 /** Sleeps `ms` milliseconds. */
@@ -48,6 +53,7 @@ export class FileCore {
   readonly fds: Semaphore;
   /** Relative directory paths known to be real directories (not symlinks) that we created or checked. */
   #verified = new Set<string>();
+  readonly #dirs: DirHandles;
   #seq = 0;
   #tag = randomBytes(4).toString('hex');
 
@@ -57,6 +63,7 @@ export class FileCore {
     this.durable = options.fsync === 'always';
     this.minPartSize = options.minPartSize;
     this.fds = new Semaphore(options.maxOpenFiles);
+    this.#dirs = new DirHandles((path) => this.open(path, constants.O_RDONLY), Math.min(DIR_HANDLES_MAX, options.maxOpenFiles));
   }
 
   /** Absolute path of a relative one (`''` is the root). */
@@ -70,21 +77,16 @@ export class FileCore {
   }
 
   /** Opens a file, retrying while descriptors are exhausted (EMFILE/ENFILE never escape at once). */
-  async open(path: string, flags: number | string, mode?: number): Promise<FileHandle> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fsp.open(path, flags, mode);
-      } catch (e) {
-        const code = errnoOf(e);
-        if ((code !== 'EMFILE' && code !== 'ENFILE') || attempt >= 50) throw e;
-        await sleep(Math.min(100, 2 + attempt * 5));
-      }
-    }
+  open(path: string, flags: number | string, mode?: number): Promise<FileHandle> {
+    return retryWhileExhausted(() => fsp.open(path, flags, mode));
   }
 
-  /** Opens for reading without following a symlink in the last component. */
-  openRead(path: string): Promise<FileHandle> {
-    return this.open(path, READ_FLAGS);
+  /**
+   * Opens for reading without following a symlink in the last component, as a light callback-API handle
+   * (read-handle.ts: the GET path's open + read + close at half the cost of a promise FileHandle).
+   */
+  openRead(path: string): Promise<ReadHandle> {
+    return retryWhileExhausted(() => openReadHandle(path, READ_FLAGS));
   }
 
   /** fsyncs a directory so a rename or create in it is durable (policy `always` only). */
@@ -96,6 +98,20 @@ export class FileCore {
     } finally {
       await fh.close();
     }
+  }
+
+  /**
+   * fsyncs an object directory through a cached handle (policy `always` only): the commit path of every put,
+   * where an open and a close around the fsync would cost two more thread-pool round trips.
+   */
+  async syncObjectDir(rel: string): Promise<void> {
+    if (!this.durable) return;
+    await this.#dirs.sync(this.abs(rel));
+  }
+
+  /** Closes the cached directory handles (the adapter is closing). */
+  closeDirs(): Promise<void> {
+    return this.#dirs.closeAll();
   }
 
   /**
@@ -218,13 +234,13 @@ export class FileCore {
       const target = this.abs(kp.rel);
       try {
         await fsp.rename(tmp, target);
-        await this.syncDir(kp.dir);
+        await this.syncObjectDir(kp.dir);
         return;
       } catch (e) {
         const code = errnoOf(e);
         if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
           await fsp.rename(tmp, `${target}/${SELF_NAME}`);
-          await this.syncDir(kp.rel);
+          await this.syncObjectDir(kp.rel);
           return;
         }
         // A concurrent delete removed a parent that had just become empty: create it again.
@@ -234,12 +250,13 @@ export class FileCore {
     }
   }
 
-  /** Drops `kp`'s directories from the verified cache (after they may have been removed). */
+  /** Drops `kp`'s directories from the verified and handle caches (after they may have been removed). */
   forget(kp: KeyPath): void {
     let rel = '';
     for (const d of kp.dirs) {
       rel = rel === '' ? d : `${rel}/${d}`;
       this.#verified.delete(rel);
+      this.#dirs.invalidate(this.abs(rel));
     }
   }
 
@@ -254,11 +271,13 @@ export class FileCore {
         } catch {
           break; // ENOTEMPTY (or gone): stop at the first directory still in use.
         }
+        // At once, before any other continuation could recreate the directory and fsync the stale handle.
+        this.#dirs.invalidate(this.abs(rel));
         this.#verified.delete(rel);
         removed = true;
         rel = parentOf(rel);
       }
-      if (removed) await this.syncDir(rel);
+      if (removed) await this.syncObjectDir(rel);
     });
   }
 
@@ -303,6 +322,19 @@ export class FileCore {
     }
     await this.syncDir(kp.rel);
     await this.syncDir(kp.dir);
+  }
+}
+
+/** Runs `open`, retrying while descriptors are exhausted (EMFILE/ENFILE never escape at once). */
+async function retryWhileExhausted<T>(open: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open();
+    } catch (e) {
+      const code = errnoOf(e);
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || attempt >= 50) throw e;
+      await sleep(Math.min(100, 2 + attempt * 5));
+    }
   }
 }
 

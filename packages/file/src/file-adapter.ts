@@ -205,7 +205,7 @@ export class FileAdapter implements StorageAdapter {
       }
       // A concurrent delete of a sibling may already have removed this (then empty) directory; its removal
       // is made durable by that delete, so there is nothing left to sync here.
-      await core.syncDir(from).catch((e: unknown) => {
+      await core.syncObjectDir(from).catch((e: unknown) => {
         if (errnoOf(e) !== 'ENOENT') throw e;
       });
       await core.removeEmptyDirs(from);
@@ -353,6 +353,7 @@ export class FileAdapter implements StorageAdapter {
     } catch {
       return; // never opened: nothing to release
     }
+    await this.#core.closeDirs();
     await this.#release?.();
   }
 }
@@ -370,8 +371,11 @@ function listenEarly(body: PreparedBody): void {
 async function bodyOf(o: OpenedObject, start: number, end: number): Promise<Readable> {
   if (o.dataOffset + end < o.bytesRead) {
     await o.fh.close();
-    const bytes = end < start ? [] : [o.buf.subarray(o.dataOffset + start, o.dataOffset + end + 1)];
-    return Readable.from(bytes, { objectMode: false });
+    // A stream born ended with its one chunk: no async generator and promise per chunk as Readable.from has.
+    const body = new Readable({ read() {} });
+    if (end >= start) body.push(o.buf.subarray(o.dataOffset + start, o.dataOffset + end + 1));
+    body.push(null);
+    return body;
   }
   return o.fh.createReadStream({ start: o.dataOffset + start, end: o.dataOffset + end, highWaterMark: 256 * 1024 });
 }

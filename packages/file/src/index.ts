@@ -54,7 +54,9 @@ const option = (name: string, problem: string) => new TypeError(`createFileAdapt
  * ## Limitations
  * - Object files are not byte-identical to objects: they start with the header.
  * - setTags rewrites the object file (copy-on-write) to keep the one-rename commit.
- * - One process per root; other processes must go through it (or the object server).
+ * - One process per root; other processes must go through it (or the object server). With `fsync: 'always'` up
+ *   to 64 directory descriptors stay open for the commit's directory fsync (concurrent commits into one
+ *   directory share an fsync); a directory removed behind the adapter's back would keep a stale one.
  * - A directory named by a hashed long segment keeps its `.strata-name` and is not removed when emptied.
  * - Case-insensitive or normalizing filesystems (default macOS, Windows) would merge distinct keys.
  * - Files placed under the root by other tools without a header are not objects: skipped by list,

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { StorageError } from '@strata/storage';
 import type { BodyDigests, ObjectInfo, PreparedBody } from '@strata/storage';
 import type { FileCore } from './core.ts';
+import type { ReadHandle } from './read-handle.ts';
 import { SELF_NAME, keyToPath } from './key-mapping.ts';
 import { headerLength, parseHeader } from './metadata.ts';
 import { errnoOf } from './to-storage-error.ts';
@@ -22,7 +23,7 @@ const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 /** An object file opened for reading, with its first bytes already read. */
 export interface OpenedObject {
   info: ObjectInfo;
-  fh: FileHandle;
+  fh: ReadHandle;
   /** The first `bytesRead` bytes of the file. */
   buf: Buffer;
   bytesRead: number;

@@ -1,0 +1,141 @@
+/**
+ * The durable path (fsync `always`), which the other suites skip for speed: puts, overwrites, deletes that
+ * remove directories and conversions still behave, and the cached directory handles used for the commit's
+ * directory fsync never outlive their directory (a stale handle would fsync a removed inode while the rename
+ * went into its replacement — a silent durability loss).
+ */
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readText } from '@strata/storage';
+import type { Storage } from '@strata/storage';
+import { DirHandles } from '../src/dir-handles.ts';
+import { openFileStorage } from '../src/index.ts';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'strata-file-durable-'));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('fsync always', () => {
+  let storage: Storage;
+  beforeEach(async () => {
+    storage = await openFileStorage({ root, fsync: 'always', minPartSize: 1 });
+  });
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  it('puts, overwrites, converts, deletes and re-creates directories', async () => {
+    await storage.put('a/b/c', 'one');
+    await storage.put('a/b/c', 'two');
+    await storage.put('a/b', 'beside'); // a/b is a directory: stored as a/b/.strata-self
+    await storage.put('a/b/c/d', 'deeper'); // converts the object a/b/c into a directory
+    expect(await readText(await storage.get('a/b/c'))).toBe('two');
+    expect(await readText(await storage.get('a/b/c/d'))).toBe('deeper');
+    for (const k of ['a/b/c/d', 'a/b/c', 'a/b']) await storage.delete(k);
+    expect(() => statSync(join(root, 'a'))).toThrow(); // emptied directories went away
+    await storage.put('a/b/c', 'again'); // into re-created directories
+    expect(await readText(await storage.get('a/b/c'))).toBe('again');
+    const page = await storage.list({ prefix: 'a/' });
+    expect(page.items.map((i) => i.key)).toEqual(['a/b/c']);
+  });
+
+  it('keeps concurrent puts and deletes in one directory consistent', async () => {
+    const keys = Array.from({ length: 24 }, (_, i) => `d/k${i}`);
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(keys.map((k) => storage.put(k, `${k}@${round}`)));
+      await Promise.all(keys.map((k) => storage.delete(k)));
+    }
+    await Promise.all(keys.map((k) => storage.put(k, `${k}@last`)));
+    for (const k of keys) expect(await readText(await storage.get(k))).toBe(`${k}@last`);
+  });
+});
+
+describe('DirHandles', () => {
+  it('reuses a handle, and opens a fresh one once its directory was removed and invalidated', async () => {
+    const opened: { ino: number }[] = [];
+    const handles = new DirHandles(async (p) => {
+      const fh = await open(p, 'r');
+      opened.push({ ino: (await fh.stat()).ino });
+      return fh;
+    }, 4);
+    const dir = join(root, 'x');
+    mkdirSync(dir);
+    await handles.sync(dir);
+    await handles.sync(dir);
+    expect(opened).toHaveLength(1); // cached
+    rmSync(dir, { recursive: true });
+    handles.invalidate(dir);
+    mkdirSync(dir);
+    await handles.sync(dir);
+    expect(opened).toHaveLength(2);
+    expect(opened[1]?.ino).toBe(statSync(dir).ino); // the new directory, not the removed inode
+    await handles.closeAll();
+    expect(handles.size).toBe(0);
+  });
+
+  it('shares fsyncs among concurrent callers, each served by an fsync that started after its call', async () => {
+    const starts: number[] = [];
+    const handles = new DirHandles(async (p) => {
+      const fh = await open(p, 'r');
+      const sync = fh.sync.bind(fh);
+      fh.sync = async () => {
+        starts.push(performance.now());
+        await new Promise((r) => setTimeout(r, 5)); // a slow disk, so callers pile up
+        return sync();
+      };
+      return fh;
+    }, 4);
+    const dir = join(root, 'g');
+    mkdirSync(dir);
+    await handles.sync(dir); // opened and cached
+    const calls = Array.from({ length: 12 }, (_, i) => {
+      const at = performance.now();
+      const done = new Promise((r) => setTimeout(r, i)).then(() => performance.now());
+      return done.then(async (calledAt) => {
+        await handles.sync(dir);
+        return Math.max(at, calledAt);
+      });
+    });
+    const calledAt = await Promise.all(calls);
+    const syncs = starts.slice(1);
+    expect(syncs.length).toBeLessThan(calls.length); // shared
+    expect(syncs.length).toBeGreaterThan(0);
+    // Every caller has an fsync that started at or after its call.
+    for (const t of calledAt) expect(syncs.some((s) => s >= t)).toBe(true);
+    expect(handles.fsyncCount(dir)).toBe(starts.length);
+    await handles.closeAll();
+  });
+
+  it('stays within its bound and never caches a failed open', async () => {
+    let live = 0;
+    const handles = new DirHandles(async (p) => {
+      const fh = await open(p, 'r');
+      live++;
+      const close = fh.close.bind(fh);
+      fh.close = async () => {
+        live--;
+        return close();
+      };
+      return fh;
+    }, 2);
+    for (const n of ['p', 'q', 'r', 's']) {
+      mkdirSync(join(root, n));
+      await handles.sync(join(root, n));
+    }
+    expect(handles.size).toBe(2);
+    await new Promise((r) => setTimeout(r, 20)); // evicted handles close asynchronously
+    expect(live).toBe(2);
+    await expect(handles.sync(join(root, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(handles.size).toBe(2);
+    await handles.closeAll();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(live).toBe(0);
+  });
+});
