@@ -11,10 +11,12 @@ import { createAuthenticator } from './auth/index.ts';
 import type { Credentials } from './auth/index.ts';
 import { createBucketRegistry } from './bucket-registry.ts';
 import type { ServerState } from './context.ts';
+import { addCorsHeadersToError } from './cors-errors.ts';
 import { createCorsStore } from './cors-store.ts';
 import { createDispatcher } from './dispatch.ts';
 import { createMetrics } from './metrics.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
+import { createPartLayouts } from './part-layout.ts';
 import { sendError } from './reply.ts';
 
 declare module 'fastify' {
@@ -44,9 +46,17 @@ export interface AppOptions {
   now?: () => number;
 }
 
-/** A request id in S3's style: 16 upper-case hex characters. */
+/** The random half of request ids, drawn once per process so ids stay unique across restarts. */
+const ID_PREFIX = randomBytes(4).toString('hex').toUpperCase();
+let idCounter = 0;
+
+/**
+ * A request id in S3's style: 16 upper-case hex characters, a per-process random prefix and a counter (ids
+ * need to be unique, not secret; a `randomBytes` call per request showed in the GET profile).
+ */
 function requestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  idCounter = (idCounter + 1) >>> 0;
+  return ID_PREFIX + idCounter.toString(16).toUpperCase().padStart(8, '0');
 }
 
 /** Builds the S3 API app (not listening). */
@@ -64,6 +74,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     storage: options.storage,
     buckets: createBucketRegistry(options.storage),
     cors: createCorsStore(options.storage),
+    layouts: createPartLayouts(options.storage),
     region,
     owner: { id: 'strata', displayName: 'strata' },
   };
@@ -90,9 +101,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const bytesOut = Number(reply.getHeader('content-length') ?? 0) || 0;
     metrics.observe(request.s3Op, reply.statusCode, reply.elapsedTime / 1000, bytesIn, bytesOut);
   });
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-
   const virtualHostDomains = options.virtualHostDomains ?? ['localhost'];
+  app.setErrorHandler(async (error, request, reply) => {
+    await addCorsHeadersToError(state, request, reply, virtualHostDomains);
+    return sendError(error, request, reply);
+  });
+
   const dispatch = createDispatcher({ state, authenticator, virtualHostDomains });
   registerOpsRoutes(app, { state, metrics, dispatch, virtualHostDomains });
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'], url: '/*', handler: dispatch });

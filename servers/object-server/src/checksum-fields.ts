@@ -6,6 +6,7 @@
 import type { ChecksumAlgorithm, Checksums } from '@strata/storage';
 import { header } from './context.ts';
 import type { S3Context } from './context.ts';
+import { isBase64Of } from './auth/checksum-verifier.ts';
 import { S3Error } from './s3-errors.ts';
 import type { ParsedXml } from './xml.ts';
 import { childText } from './xml.ts';
@@ -34,6 +35,25 @@ export function checksumsFromXml(node: ParsedXml): Checksums | undefined {
   for (const alg of ALGORITHMS) {
     const v = childText(node, CHECKSUM_XML_NAMES[alg]);
     if (v !== undefined && v !== '') out[alg] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Digest sizes in bytes: a checksum header is the base64 of exactly this many bytes (composites add `-N`). */
+const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { crc32: 4, crc32c: 4, crc64nvme: 8, sha1: 20, sha256: 32 };
+
+/**
+ * Whole-object checksums from `x-amz-checksum-<alg>` headers where they describe an object rather than the
+ * request body (CompleteMultipartUpload). A composite value may carry its `-N` part-count suffix.
+ */
+export function checksumsFromHeaders(ctx: Pick<S3Context, 'headers'>): Checksums | undefined {
+  const out: Checksums = {};
+  for (const alg of ALGORITHMS) {
+    const v = header(ctx, `x-amz-checksum-${alg}`)?.trim();
+    if (v === undefined) continue;
+    const m = /^([^-]*)(-\d+)?$/.exec(v);
+    if (!m || !isBase64Of(m[1] ?? '', DIGEST_BYTES[alg])) throw new S3Error('InvalidRequest', `Value for x-amz-checksum-${alg} header is invalid.`);
+    out[alg] = v;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -8,6 +8,7 @@ import type { Storage } from '@strata/storage';
 import type { AuthResult } from './auth/index.ts';
 import type { BucketRegistry } from './bucket-registry.ts';
 import type { CorsStore } from './cors-store.ts';
+import type { PartLayouts } from './part-layout.ts';
 import type { XmlDocument } from './xml.ts';
 import { S3Error } from './s3-errors.ts';
 
@@ -22,6 +23,8 @@ export interface ServerState {
   storage: Storage;
   buckets: BucketRegistry;
   cors: CorsStore;
+  /** Part sizes of completed multipart objects (for `?partNumber=`). */
+  layouts: PartLayouts;
   region: string;
   owner: Owner;
 }

@@ -40,7 +40,7 @@ export function createDispatcher(opts: DispatchOptions) {
     request.s3Op = route.op;
     const auth = route.anonymous
       ? { accessKeyId: null, payload: { kind: 'unsigned' as const }, presigned: false }
-      : authenticator.authenticate({ method: request.method, rawUrl, headers: request.headers });
+      : authenticator.authenticate({ method: request.method, rawUrl, headers: request.headers, virtualHostBucket: address.virtualHost ? address.bucket : undefined });
     if (target !== 'service' && route.needsBucket !== false && address.bucket !== undefined) {
       if (!(await state.buckets.get(address.bucket))) {
         throw new S3Error('NoSuchBucket', undefined, { extra: { BucketName: address.bucket } });

@@ -14,7 +14,6 @@ import type { ChecksumAlgorithm, Checksums } from '@strata/storage';
 import { createChecksumVerifier, createPayloadDecoder } from './auth/index.ts';
 import { header } from './context.ts';
 import type { S3Context } from './context.ts';
-import { createChecksumCheck } from './checksum-stream.ts';
 import { S3Error } from './s3-errors.ts';
 import { TooLargeError, readAll } from './streams.ts';
 
@@ -35,6 +34,15 @@ export interface ObjectBody {
   options: BodyOptions;
 }
 
+/** The headers without `x-amz-checksum-<algorithm>` values (the algorithm and type headers stay). */
+function withoutChecksumValues(headers: S3Context['headers']): S3Context['headers'] {
+  const out: S3Context['headers'] = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/.test(name)) out[name] = value;
+  }
+  return out;
+}
+
 function declaredLength(ctx: S3Context): number | undefined {
   const v = header(ctx, 'content-length');
   if (v === undefined) return undefined;
@@ -43,22 +51,22 @@ function declaredLength(ctx: S3Context): number | undefined {
 }
 
 /**
- * Opens the request's object body: decoded, with its declared length and checksums. With `checkHere`, the
- * declared checksums are verified by a pass-through here instead of by storage (see checksum-stream.ts).
+ * Opens the request's object body: decoded, with its declared length and the checksums storage computes and
+ * verifies (for PutObject and UploadPart alike, so each checksum is computed once, by storage).
+ * `bodyChecksums: false` leaves `x-amz-checksum-*` headers alone: on CompleteMultipartUpload they describe the
+ * object being assembled, not the XML body.
  */
-export function objectBody(ctx: S3Context, checkHere = false): ObjectBody {
+export function objectBody(ctx: S3Context, bodyChecksums = true): ObjectBody {
   const decoder = createPayloadDecoder(ctx.auth, ctx.headers);
-  const verifier = createChecksumVerifier(ctx.headers, () => decoder.trailers());
+  const verifier = createChecksumVerifier(bodyChecksums ? ctx.headers : withoutChecksumValues(ctx.headers), () => decoder.trailers());
   // pipeline destroys the decoder with the request's error (a reset or truncated upload), so storage sees the
   // failure and stores nothing; the callback only keeps the error from being unhandled.
   pipeline(ctx.raw, decoder.stream, () => {});
   const framed = ctx.auth.payload.kind === 'streaming-signed' || ctx.auth.payload.kind === 'streaming-unsigned-trailer';
   const contentLength = decoder.decodedLength ?? (framed ? undefined : declaredLength(ctx));
   const options: BodyOptions = {};
-  let body: Readable = decoder.stream;
-  if (checkHere && verifier.algorithms.length > 0) {
-    body = pipeline(decoder.stream, createChecksumCheck(verifier.algorithms, () => verifier.expected()), () => {});
-  } else if (verifier.algorithms.length > 0) {
+  const body: Readable = decoder.stream;
+  if (verifier.algorithms.length > 0) {
     options.checksumAlgorithms = [...verifier.algorithms];
     options.expectedChecksums = () => verifier.expected();
   }
@@ -71,8 +79,8 @@ export function objectBody(ctx: S3Context, checkHere = false): ObjectBody {
  * Reads a small request body whole (at most `limit` bytes, else `MaxMessageLengthExceeded`), verifying its
  * Content-MD5 (`BadDigest`) and any x-amz-checksum-* value.
  */
-export async function readSmallBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES): Promise<Buffer> {
-  const { body, options } = objectBody(ctx);
+export async function readSmallBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES, bodyChecksums = true): Promise<Buffer> {
+  const { body, options } = objectBody(ctx, bodyChecksums);
   let data: Buffer;
   try {
     data = await readAll(body, limit);
@@ -94,6 +102,6 @@ export async function readSmallBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES):
 }
 
 /** Reads an XML request body as text (see {@link readSmallBody}). */
-export async function readXmlBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES): Promise<string> {
-  return (await readSmallBody(ctx, limit)).toString('utf8');
+export async function readXmlBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES, bodyChecksums = true): Promise<string> {
+  return (await readSmallBody(ctx, limit, bodyChecksums)).toString('utf8');
 }

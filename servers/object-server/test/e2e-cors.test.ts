@@ -63,6 +63,26 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
   });
+  // S3 adds the rule's headers to error answers too, or a browser hides the error from the page.
+  it('adds Access-Control-* to error answers of a matching origin', async () => {
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'missing' }), { expiresIn: 60 });
+    const missing = await fetch(url, { headers: { origin: 'https://app.example.com' } });
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('<Code>NoSuchKey</Code>');
+    expect(missing.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(missing.headers.get('access-control-expose-headers')).toBe('ETag');
+    const unsigned = await fetch(`${server.endpoint}/${Bucket}/page`, { headers: { origin: 'https://app.example.com' } });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const tampered = await fetch(url.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`), { headers: { origin: 'https://app.example.com' } });
+    expect(tampered.status).toBe(403);
+    expect(tampered.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const other = await fetch(url, { headers: { origin: 'https://evil.test' } });
+    expect(other.status).toBe(404);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const noBucket = await fetch(`${server.endpoint}/no-such-bucket/x`, { headers: { origin: 'https://app.example.com' } });
+    expect(noBucket.headers.get('access-control-allow-origin')).toBeNull();
+  });
   it('deletes the configuration', async () => {
     await s3.send(new DeleteBucketCorsCommand({ Bucket }));
     await expect(s3.send(new GetBucketCorsCommand({ Bucket }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });

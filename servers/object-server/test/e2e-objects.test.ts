@@ -89,6 +89,11 @@ describe('reads', () => {
     expect(r.ContentRange).toBe('bytes 0-0/10');
     await r.Body?.transformToString();
   });
+  it('applies response-* overrides on signed requests', async () => {
+    const r = await s3.send(new GetObjectCommand({ Bucket, Key: 'digits', ResponseContentType: 'text/x-test', ResponseContentDisposition: 'attachment', ResponseCacheControl: 'no-store' }));
+    expect([r.ContentType, r.ContentDisposition, r.CacheControl]).toEqual(['text/x-test', 'attachment', 'no-store']);
+    await r.Body?.transformToString();
+  });
   it('serves partNumber=1 of a single-part object', async () => {
     const r = await s3.send(new GetObjectCommand({ Bucket, Key: 'digits', PartNumber: 1 }));
     expect(await r.Body?.transformToString()).toBe('0123456789');

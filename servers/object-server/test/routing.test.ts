@@ -121,10 +121,17 @@ describe('successful answers', () => {
     expect(multi.statusCode).toBe(200);
     expect(multi.body).toBe('hello world');
   });
-  it('applies response-* overrides', async () => {
+  // S3 refuses response-* overrides on anonymous requests; signed ones are covered in e2e-objects.test.ts.
+  it('refuses response-* overrides on anonymous GET and HEAD', async () => {
     const res = await app.inject({ method: 'GET', url: '/bucket/obj?response-content-type=text/x-test&response-content-disposition=attachment' });
-    expect(res.headers['content-type']).toBe('text/x-test');
-    expect(res.headers['content-disposition']).toBe('attachment');
+    expect(res.statusCode).toBe(400);
+    expect(code(res.body)).toBe('InvalidRequest');
+    expect(res.body).toContain('Request specific response headers cannot be used for anonymous GET requests');
+    expect(res.headers['content-disposition']).toBeUndefined();
+    const head = await app.inject({ method: 'HEAD', url: '/bucket/obj?response-cache-control=no-store' });
+    expect(head.statusCode).toBe(400);
+    const plain = await app.inject({ method: 'GET', url: '/bucket/obj' });
+    expect(plain.statusCode).toBe(200);
   });
   it('stores a key with traversal segments as that key', async () => {
     // inject() normalizes a literal `/../` in its URL; the SDK e2e test sends it literally over a socket.

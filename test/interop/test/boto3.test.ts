@@ -120,11 +120,10 @@ stream_data = os.urandom(9 * 1024 * 1024)
 s3.upload_fileobj(Pipe(stream_data), bucket, "stream.bin")
 out["stream_ok"] = s3.get_object(Bucket=bucket, Key="stream.bin")["Body"].read() == stream_data
 
-# Presigned GETs. At default settings botocore presigns S3 with Signature Version 2 ("AWSAccessKeyId="), which
-# S3 refuses for every bucket created after 2020-06-24 with InvalidRequest "The authorization mechanism you
-# have provided is not supported" (https://docs.aws.amazon.com/AmazonS3/latest/API/Appendix-Sigv2.html and the
-# AWS announcement https://repost.aws/questions/QU5OKPZ-HnS1SHXX6dUbGi2w); the server behaves like such a
-# bucket. With signature_version="s3v4", the documented fix, the URL works.
+# Presigned URLs. At default settings botocore presigns S3 with Signature Version 2 ("AWSAccessKeyId="); the
+# server accepts SigV2 presigned URLs (query form only) as MinIO and Ceph RGW do
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RESTAuthentication.html#RESTAuthenticationQueryStringAuth),
+# and signature_version="s3v4" URLs as well.
 import urllib.request, urllib.error, ssl
 ctx = ssl.create_default_context(cafile=os.environ["AWS_CA_BUNDLE"]) if os.environ.get("AWS_CA_BUNDLE") else None
 def fetch(url):
@@ -142,6 +141,12 @@ put_url = s3v4.generate_presigned_url("put_object", Params={"Bucket": bucket, "K
 req = urllib.request.Request(put_url, data=b"put via url", method="PUT")
 urllib.request.urlopen(req, context=ctx, timeout=10).read()
 out["presigned_put"] = s3.get_object(Bucket=bucket, Key="presigned-put")["Body"].read().decode()
+v2_put = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "presigned-put-v2", "ContentType": "text/plain"}, ExpiresIn=300)
+req = urllib.request.Request(v2_put, data=b"put via sigv2 url", method="PUT", headers={"Content-Type": "text/plain"})
+urllib.request.urlopen(req, context=ctx, timeout=10).read()
+got = s3.get_object(Bucket=bucket, Key="presigned-put-v2")
+out["presigned_put_v2"] = ("sigv2 " if "AWSAccessKeyId=" in v2_put else "sigv4 ") + got["Body"].read().decode() + " " + got["ContentType"]
+out["presigned_v2_tampered"] = fetch(v2url.replace("/sha.bin?", "/other.bin?"))
 
 # a typed error
 try:
@@ -191,7 +196,9 @@ describe.skipIf(!hasBoto3 && !process.env.CI).each(transports)('boto3 (default s
       prefixes: ['copy/', 'dir/', 'page/'],
       deleted: true,
       stream_ok: true,
-      presigned_default: 'sigv2 HTTP 400 InvalidRequest',
+      presigned_default: 'sigv2 hello',
+      presigned_put_v2: 'sigv2 put via sigv2 url text/plain',
+      presigned_v2_tampered: 'HTTP 403 SignatureDoesNotMatch',
       presigned_s3v4: 'hello',
       presigned_put: 'put via url',
       no_such_key: true,

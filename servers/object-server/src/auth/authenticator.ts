@@ -1,6 +1,6 @@
 /**
  * Request authentication: AWS Signature Version 4 in the `Authorization` header or in a presigned URL's query,
- * and anonymous requests when allowed. Pure: it reads method, raw URL and headers, never the body.
+ * Signature Version 2 presigned URLs (sigv2.ts), and anonymous requests when allowed. Pure: it reads method, raw URL and headers, never the body.
  *
  * Errors are S3's ("Authenticating Requests (AWS Signature Version 4)",
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html, and the error table of
@@ -22,8 +22,9 @@ import {
   splitRawUrl,
   type RawQueryPair,
 } from './canonical.ts';
-import { parseAuthorizationHeader, parsePresignedQuery, sigV2Unsupported, type ParsedSignature } from './parse-auth.ts';
+import { parseAuthorizationHeader, parsePresignedQuery, type ParsedSignature } from './parse-auth.ts';
 import { payloadFromHeader, payloadForAnonymous, payloadForPresigned } from './payload-mode.ts';
+import { authenticatePresignedV2, isPresignedV2 } from './sigv2.ts';
 import { credentialScope, deriveSigningKey, hmacHex, parseAmzDate, requestStringToSign, signaturesEqual, toAmzDate } from './signing.ts';
 import type { AuthRequest, AuthResult, Credentials } from './types.ts';
 
@@ -219,7 +220,8 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
       }
       if (authorization !== undefined) return headerAuth(req, headers, pairs, authorization);
       if (queryAuth) return presignedAuth(req, headers, pairs, query);
-      if (query.has('AWSAccessKeyId') && query.has('Signature')) throw sigV2Unsupported();
+      // SigV2 presigned URLs (boto3's and aws CLI v1's default presign); header-form SigV2 stays refused.
+      if (isPresignedV2(query)) return authenticatePresignedV2(req, headers, pairs, query, { secretOf: (id) => secrets.get(id), now: now() });
       if (!allowAnonymous) throw new S3Error('AccessDenied', 'Access Denied');
       return { accessKeyId: null, payload: payloadForAnonymous(headerValue(headers, 'x-amz-content-sha256')), presigned: false };
     },

@@ -24,6 +24,11 @@ export interface AuthRequest {
   /** Path and raw query exactly as received (`request.raw.url`), still percent-encoded. */
   rawUrl: string;
   headers: RequestHeaders;
+  /**
+   * The bucket when it came from the Host header (virtual-hosted style): SigV2's canonicalized resource starts
+   * with `/bucket` whichever addressing the request used.
+   */
+  virtualHostBucket?: string | undefined;
 }
 
 /**

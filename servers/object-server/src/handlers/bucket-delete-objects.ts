@@ -39,15 +39,19 @@ export const deleteObjects: Handler = async (ctx) => {
     else valid.push(key);
   }
   const results = valid.length > 0 ? await ctx.state.storage.deleteMany(valid.map((k) => storageKey(bucket, k)), { signal: ctx.signal }) : [];
+  const gone: string[] = [];
   results.forEach((r, i) => {
     const key = valid[i] ?? '';
     // A missing key is deleted as far as S3 is concerned (see object-delete.ts on NotFound from a race).
     if (r.ok || hasErrorCode(r.error, 'NotFound')) {
+      gone.push(storageKey(bucket, key));
       if (!quiet) deleted.push({ Key: key });
     } else {
       const e = toS3Error(r.error);
       errors.push({ Key: key, Code: e.code, Message: e.message });
     }
   });
+  // Part-layout records of deleted multipart objects go with them (no storage call for keys without one).
+  for (const key of gone) await ctx.state.layouts.forget(key);
   return { xml: { root: 'DeleteResult', body: { Deleted: deleted, Error: errors } } };
 };

@@ -1,15 +1,18 @@
 /**
  * CompleteMultipartUpload — https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
  *
- * The part list is checked by storage (InvalidPart, InvalidPartOrder, EntityTooSmall); the result's ETag is
- * `md5-of-md5s-N`. The part sizes are recorded so GetObject `?partNumber=` can serve a part later.
+ * The part list is checked by storage (InvalidPart, InvalidPartOrder, EntityTooSmall, and each part's
+ * `ChecksumCRC32`… against the checksum stored with the part → InvalidPart); the result's ETag is
+ * `md5-of-md5s-N`, and an upload started with a checksum algorithm answers its composite (`…-N`) or full-object
+ * checksum. Whole-object checksums in `x-amz-checksum-<alg>` headers (with `x-amz-checksum-type`) are verified by
+ * storage before the object appears (BadDigest), `x-amz-mp-object-size` against the parts' sizes
+ * (InvalidRequest). The part sizes are recorded so GetObject `?partNumber=` can serve a part later.
  */
-import type { CompletedPart, PartInfo } from '@strata/storage';
-import { checksumXml, checksumsFromXml } from '../checksum-fields.ts';
+import type { Checksums, CompletedPart, PartInfo } from '@strata/storage';
+import { checksumTypeFrom, checksumXml, checksumsFromHeaders, checksumsFromXml } from '../checksum-fields.ts';
 import { writeConditionsFrom } from '../conditions.ts';
-import { bucketOf, keyOf, storageKey } from '../context.ts';
-import type { Handler } from '../context.ts';
-import { recordPartLayout } from '../part-layout.ts';
+import { bucketOf, header, keyOf, storageKey } from '../context.ts';
+import type { Handler, S3Context } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
 import { childText, children, parseXml } from '../xml.ts';
@@ -27,13 +30,43 @@ export function parseCompleteXml(body: string): CompletedPart[] {
   });
 }
 
+/**
+ * The whole-object checksums a Complete request asks storage to verify. A composite value may be sent with or
+ * without its `-N` suffix (storage's composite values carry it, as S3's responses do).
+ */
+function expectedObjectChecksums(ctx: S3Context, partCount: number): Checksums | undefined {
+  const given = checksumsFromHeaders(ctx);
+  if (!given) return undefined;
+  const composite = (checksumTypeFrom(ctx) ?? 'COMPOSITE') === 'COMPOSITE';
+  const out: Checksums = {};
+  for (const [alg, value] of Object.entries(given) as [keyof Checksums, string][]) {
+    out[alg] = composite && !value.includes('-') ? `${value}-${partCount}` : value;
+  }
+  return out;
+}
+
+/** `x-amz-mp-object-size`: the size the client expects the assembled object to have. */
+function checkObjectSize(ctx: S3Context, requested: CompletedPart[], stored: Map<number, PartInfo>): void {
+  const v = header(ctx, 'x-amz-mp-object-size');
+  if (v === undefined) return;
+  if (!/^\d+$/.test(v.trim())) throw new S3Error('InvalidArgument', 'x-amz-mp-object-size must be a non-negative integer', { extra: { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: v } });
+  // Unknown parts are storage's InvalidPart to report.
+  if (!requested.every((p) => stored.has(p.partNumber))) return;
+  const size = requested.reduce((n, p) => n + (stored.get(p.partNumber)?.size ?? 0), 0);
+  if (size !== Number(v.trim())) {
+    throw new S3Error('InvalidRequest', `The provided 'x-amz-mp-object-size' header value ${v.trim()} does not match what was computed: ${size}`);
+  }
+}
+
 /** Completes a multipart upload. */
 export const completeMultipartUpload: Handler = async (ctx) => {
   const bucket = bucketOf(ctx);
   const key = keyOf(ctx);
   const uploadId = ctx.query.get('uploadId') ?? '';
   const sKey = storageKey(bucket, key);
-  const requested = parseCompleteXml(await readXmlBody(ctx));
+  // x-amz-checksum-* headers describe the assembled object here, not the XML body.
+  const requested = parseCompleteXml(await readXmlBody(ctx, undefined, false));
+  const expectedChecksums = expectedObjectChecksums(ctx, requested.length);
   const { storage } = ctx.state;
   // Sizes must be read before completing: the upload (and its part list) is gone afterwards.
   const stored = new Map<number, PartInfo>();
@@ -44,8 +77,13 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     marker = page.nextPartNumberMarker;
     if (marker === undefined) break;
   }
-  const info = await storage.completeMultipart(sKey, uploadId, requested, { ...writeConditionsFrom(ctx), signal: ctx.signal });
-  await recordPartLayout(storage, sKey, info.etag, requested.map((p) => stored.get(p.partNumber)?.size ?? 0));
+  checkObjectSize(ctx, requested, stored);
+  const info = await storage.completeMultipart(sKey, uploadId, requested, {
+    ...writeConditionsFrom(ctx),
+    ...(expectedChecksums ? { expectedChecksums } : {}),
+    signal: ctx.signal,
+  });
+  await ctx.state.layouts.record(sKey, info.etag, requested.map((p) => stored.get(p.partNumber)?.size ?? 0));
   const checksumType = info.checksums && Object.keys(info.checksums).length > 0 ? (info.checksumType ?? 'COMPOSITE') : undefined;
   return {
     xml: {

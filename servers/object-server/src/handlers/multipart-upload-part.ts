@@ -27,7 +27,7 @@ function partTarget(ctx: S3Context): { key: string; uploadId: string; partNumber
 /** Stores one part. */
 export const uploadPart: Handler = async (ctx) => {
   const { key, uploadId, partNumber } = partTarget(ctx);
-  const { body, options } = objectBody(ctx, true);
+  const { body, options } = objectBody(ctx);
   const part = await ctx.state.storage.uploadPart(key, uploadId, partNumber, body, { ...options, signal: ctx.signal });
   return { headers: { etag: quoteEtag(part.etag), ...checksumHeaders(part.checksums) } };
 };

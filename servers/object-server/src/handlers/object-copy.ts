@@ -61,6 +61,8 @@ export const copyObject: Handler = async (ctx) => {
     if (hasErrorCode(e, 'NotModified')) throw new S3Error('PreconditionFailed', undefined, { cause: e, extra: { Condition: 'x-amz-copy-source-If-None-Match' } });
     throw e;
   }
+  // The destination was overwritten: a part-layout record of what it held before is stale.
+  await ctx.state.layouts.forget(to);
   return {
     headers: { 'x-amz-copy-source-version-id': undefined },
     xml: { root: 'CopyObjectResult', body: { ETag: `"${info.etag}"`, LastModified: info.lastModified, ...checksumXml(info.checksums) } },

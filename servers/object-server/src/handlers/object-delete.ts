@@ -6,7 +6,6 @@
 import { hasErrorCode } from '@strata/storage';
 import { bucketOf, keyOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
-import { forgetPartLayout } from '../part-layout.ts';
 
 /** Deletes an object. */
 export const deleteObject: Handler = async (ctx) => {
@@ -18,6 +17,6 @@ export const deleteObject: Handler = async (ctx) => {
     // failed with NoSuchKey here when the file adapter raced two deletes emptying one directory (fixed there).
     if (!hasErrorCode(e, 'NotFound')) throw e;
   }
-  await forgetPartLayout(ctx.state.storage, key);
+  await ctx.state.layouts.forget(key);
   return { status: 204 };
 };

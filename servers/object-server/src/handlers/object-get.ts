@@ -12,6 +12,7 @@ import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context, S3Response } from '../context.ts';
 import { httpDate, objectHeaders, quoteEtag } from '../object-headers.ts';
 import { parsePartNumber, partRange } from '../part-layout.ts';
+import { S3Error } from '../s3-errors.ts';
 
 /** Parses a Range header; undefined for absent, multi-range or unparsable values (which S3 ignores). */
 export function parseRange(value: string | undefined): ByteRange | undefined {
@@ -24,12 +25,18 @@ export function parseRange(value: string | undefined): ByteRange | undefined {
   return b === '' ? { start: Number(a) } : { start: Number(a), end: Number(b) };
 }
 
-/** The `response-*` query overrides of GetObject (response-content-type, …). */
+/**
+ * The `response-*` query overrides of GetObject (response-content-type, …). S3 refuses them on anonymous
+ * requests (InvalidRequest): they exist for signed and presigned requests only.
+ */
 function overrides(ctx: S3Context): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
     const v = ctx.query.get(`response-${name}`);
     if (v !== null) out[name] = v;
+  }
+  if (ctx.auth.accessKeyId === null && Object.keys(out).length > 0) {
+    throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
   }
   return out;
 }
@@ -49,6 +56,7 @@ function responseHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: nu
 async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
   const key = storageKey(bucketOf(ctx), keyOf(ctx));
   const partNumber = parsePartNumber(ctx.query.get('partNumber'));
+  if (ctx.auth.accessKeyId === null) overrides(ctx); // refused before any storage call
   const conditions: ReadConditions = readConditionsFrom(ctx);
   const storage = ctx.state.storage;
   const signal = ctx.signal;
@@ -63,7 +71,7 @@ async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
     let range: ByteRange | undefined = parseRange(header(ctx, 'range'));
     let partsCount: number | undefined;
     if (partNumber !== undefined) {
-      const part = await partRange(storage, info, partNumber);
+      const part = await partRange(ctx.state.layouts, info, partNumber);
       range = part ? { start: part.start, end: part.end } : undefined;
       partsCount = part?.count;
     }

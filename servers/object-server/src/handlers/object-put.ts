@@ -26,5 +26,7 @@ export const putObject: Handler = async (ctx) => {
     ...options,
     signal: ctx.signal,
   });
+  // An overwritten multipart object's part-layout record is stale (no storage call when there is none).
+  await ctx.state.layouts.forget(key);
   return { headers: { etag: quoteEtag(info.etag), ...checksumHeaders(info.checksums, 'FULL_OBJECT') } };
 };
