@@ -16,6 +16,7 @@ export function toStorageError(error: unknown, op?: string): StorageError {
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageError('NoSpace', message, { op, cause: error });
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new StorageError('PermissionDenied', message, { op, cause: error });
+  if (code === 'EEXIST') return new StorageError('AlreadyExists', message, { op, cause: error });
   if (code === 'ENOENT') return new StorageError('NotFound', message, { op, cause: error });
   return new StorageError('Unavailable', message, { op, cause: error, retryable: false });
 }

@@ -47,7 +47,8 @@ export async function createImage(path: string, options: CreateImageOptions = {}
 
 async function withReadOnly<T>(path: string, fn: (store: BlockStore, device: PageDevice) => Promise<T>): Promise<T> {
   if (!(await exists(path))) throw new StorageError('NotFound', `${path} does not exist`);
-  const device = await openFileDevice(path);
+  // Read-only: no image lock, so fsck can inspect an image a crashed (or live) writer left behind.
+  const device = await openFileDevice(path, { lock: false });
   try {
     const store = await BlockStore.open(device, { readOnly: true });
     return await fn(store, device);

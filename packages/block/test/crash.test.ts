@@ -83,9 +83,14 @@ describe('crash harness', () => {
     const big = { ...DEFAULT_HARNESS, pageSize: 4096, pageCount: 96, journalPages: 12, inlineMax: 1024, minPartSize: 5000 };
     const bigBase = await formatImage(big);
     for (const seed of [101, 102]) await sweep(bigBase, big, seed);
+    // Two seeds on a device too small for the workload (8 data pages): it grows several times mid-workload, so
+    // crashes land inside grow (header copies, resize) too.
+    const tiny = { ...DEFAULT_HARNESS, pageCount: 26 };
+    const tinyBase = await formatImage(tiny);
+    for (const seed of [201, 202]) await sweep(tinyBase, tiny, seed);
     let seed = 0;
     while (points < 5000 && seed < 60) await sweep(base, DEFAULT_HARNESS, ++seed);
-    console.log(`crash harness: ${points} distinct crash points (${seed} seeds on 512-byte pages + 2 on 4 KiB pages)`, perMode);
+    console.log(`crash harness: ${points} distinct crash points (${seed} seeds on 512-byte pages + 2 on 4 KiB pages + 2 on a growing device)`, perMode);
     expect(violations.slice(0, 20)).toEqual([]);
     expect(points).toBeGreaterThanOrEqual(5000);
     expect(Object.values(perMode).filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);

@@ -56,8 +56,8 @@ describe('tools', () => {
   it('fsck catches broken invariants in memory: a double reference and a leaked page', async () => {
     const a = await createBlockAdapter({ device: await createMemoryDevice({ pageSize: 512, pageCount: 512 }) });
     const s = createStorage(a);
-    await s.put('a', Buffer.alloc(2000, 1));
-    await s.put('b', Buffer.alloc(2000, 2));
+    await s.put('a', Buffer.alloc(3000, 1));
+    await s.put('b', Buffer.alloc(3000, 2));
     expect((await fsckStore(a.store)).errors).toEqual([]);
     const b = a.store.state.object('b')!;
     b.extents = a.store.state.object('a')!.extents.map((e) => [...e]);

@@ -4,7 +4,9 @@ import { createMemoryMedium } from './memory-medium.ts';
 import { openFileMedium } from './file-medium.ts';
 import { openSlotDevice } from './slot-device.ts';
 import type { SlotDeviceOptions } from './slot-device.ts';
-import type { PageDevice } from './types.ts';
+import type { PageDevice, PageMedium } from './types.ts';
+import { acquireImageLock } from './image-lock.ts';
+import { toStorageError } from '../errors.ts';
 
 /** Options of {@link createMemoryDevice}. */
 export interface MemoryDeviceOptions extends Omit<SlotDeviceOptions, 'create'> {
@@ -27,13 +29,42 @@ export async function createMemoryDevice(options: MemoryDeviceOptions = {}): Pro
 export interface FileDeviceOptions extends Omit<SlotDeviceOptions, 'create'> {
   /** Create the image (it must not exist) with this geometry. */
   create?: { pageSize?: number; pageCount: number };
+  /**
+   * Take the image lock (`<path>.lock`, see `image-lock.ts`) so a second writer gets a clear `Unavailable`
+   * error; it is released by `close`. Read-only tools (info, fsck) pass false.
+   * @default true
+   */
+  lock?: boolean;
+  /** Transfers up to this many bytes use synchronous pread/pwrite (see `file-medium.ts`); 0 for none. @default 65536 */
+  syncIoMax?: number;
 }
 
-/** Opens an image file as a page device, or creates it with `create`. */
+/**
+ * Opens an image file as a page device, or creates it with `create`. Unless `lock: false`, the image is locked
+ * for this process first (a live holder fails with `Unavailable`; a dead holder's lock is taken over).
+ */
 export async function openFileDevice(path: string, options: FileDeviceOptions = {}): Promise<PageDevice> {
-  const medium = await openFileMedium(path, { create: options.create !== undefined });
+  const { lock = true, syncIoMax, ...rest } = options;
+  const release = lock ? await acquireImageLock(path) : undefined;
+  let medium: PageMedium;
   try {
-    return await openSlotDevice(medium, options);
+    medium = await openFileMedium(path, { create: rest.create !== undefined, ...(syncIoMax !== undefined ? { syncIoMax } : {}) });
+  } catch (e) {
+    await release?.();
+    throw toStorageError(e, 'open');
+  }
+  if (release) {
+    const close = medium.close.bind(medium);
+    medium.close = async () => {
+      try {
+        await close();
+      } finally {
+        await release();
+      }
+    };
+  }
+  try {
+    return await openSlotDevice(medium, rest);
   } catch (e) {
     await medium.close();
     throw e;

@@ -26,10 +26,29 @@ export const LATENCY_PROFILES = {
   hdd: { name: 'hdd', readMs: 4, writeMs: 4, flushMs: 8, perPageMs: 0.03, fullSeekMs: 8 },
 } as const satisfies Record<string, LatencyProfile>;
 
-/** The real clock: `performance.now()` and timers. */
+/** Below this, timers are too coarse to use at all: the wait is finished by yielding until the deadline. */
+const TIMER_SLACK_MS = 1.5;
+/** The longest a single wait may spin for, whatever it is asked (a bound on the CPU a sleep can burn). */
+const MAX_SPIN_MS = 5;
+
+/**
+ * Waits until `performance.now()` reaches `deadline`. Node's timers have millisecond granularity and in
+ * practice fire ≥ 1 ms late (libuv rounds the timeout up, then the loop must come round), so an emulated NVMe
+ * read of 80 µs slept with `setTimeout` takes over 1 ms. Instead: a timer for all but the last ~1.5 ms, then
+ * `setImmediate` turns — each lets I/O and other tasks run, so concurrent operations still overlap — until the
+ * deadline passes. The spin is bounded by {@link MAX_SPIN_MS}.
+ */
+export async function sleepUntil(deadline: number): Promise<void> {
+  const coarse = deadline - performance.now() - TIMER_SLACK_MS;
+  if (coarse >= 1) await delay(Math.floor(coarse));
+  const stop = Math.min(deadline, performance.now() + MAX_SPIN_MS);
+  while (performance.now() < stop) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** The real clock: `performance.now()`, and sleeps accurate to a few microseconds (see {@link sleepUntil}). */
 export const realClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms) => delay(ms),
+  sleep: (ms) => (ms > 0 ? sleepUntil(performance.now() + ms) : Promise.resolve()),
 };
 
 /** A fake clock for tests: `sleep` advances time instantly and records the total slept. */

@@ -117,11 +117,16 @@ class SlotDevice implements PageDevice {
     }
   }
 
-  async #emulate(kind: 'read' | 'write' | 'flush', page: number, count: number): Promise<void> {
+  /**
+   * Makes the operation that started at `t0` last the profile's time: the real I/O already spent counts
+   * towards it, so an emulated medium is as slow as the profile says, not the profile plus the host's disk.
+   */
+  async #emulate(kind: 'read' | 'write' | 'flush', page: number, count: number, t0: number): Promise<void> {
     if (!this.#latency) return;
     const ms = operationDelay(this.#latency, kind, page, count, this.#lastPage, this.#pageCount);
     if (kind !== 'flush') this.#lastPage = page + count;
-    await this.#clock.sleep(ms);
+    const left = ms - (this.#clock.now() - t0);
+    if (left > 0) await this.#clock.sleep(left);
   }
 
   async read(page: number, count = 1, options: ReadOptions = {}): Promise<Buffer> {
@@ -145,7 +150,7 @@ class SlotDevice implements PageDevice {
       // Compact payloads in place: payload i moves from i×slot to i×pageSize (never overlapping forwards).
       if (i > 0) buf.copyWithin(i * ps, at, at + ps);
     }
-    if (this.#latency) await this.#emulate('read', page, count);
+    if (this.#latency) await this.#emulate('read', page, count, t0);
     const s = this.#stats;
     s.reads++;
     s.pagesRead += count;
@@ -210,7 +215,7 @@ class SlotDevice implements PageDevice {
       const kept = this.#scratch as Buffer | undefined; // another write may have returned one meanwhile
       if (owned.length <= 1 << 20 && (kept === undefined || kept.length < owned.length)) this.#scratch = owned;
     }
-    if (this.#latency) await this.#emulate('write', page, count);
+    if (this.#latency) await this.#emulate('write', page, count, t0);
     const s = this.#stats;
     s.writes++;
     s.pagesWritten += count;
@@ -226,7 +231,7 @@ class SlotDevice implements PageDevice {
     } catch (e) {
       throw toStorageError(e, 'flush');
     }
-    if (this.#latency) await this.#emulate('flush', 0, 0);
+    if (this.#latency) await this.#emulate('flush', 0, 0, t0);
     this.#stats.flushes++;
     recordLatency(this.#stats.latency.flush, this.#clock.now() - t0);
   }

@@ -6,12 +6,14 @@
  * earlier operations of the same group-commit batch) — so conditional puts are atomic. The record is durable
  * before the put returns, and it only names pages that were flushed before it (see `block-store.ts`): after a
  * crash a reader sees the old object or the new one, never a torn one. Objects up to `inlineMax` bytes live in
- * their record. Copy and setTags share extents (reference counted); multipart complete joins part extents.
+ * their record; objects up to `journalInlineMax` are staged in their record (one flush per commit) and moved to
+ * pages at the next checkpoint. Copy and setTags share extents (reference counted); multipart complete joins part extents.
  * Ranged reads fetch only the pages the range covers.
  *
  * **Limitations.** The key index lives in memory: `capabilities.maxKeys` (default 1,000,000; about 300 bytes of
- * heap per key plus its metadata) bounds it, and each checkpoint rewrites it whole. The device does not grow
- * by itself: a full device fails puts with `NoSpace`. One process may open an image at a time (no lock file).
+ * heap per key plus its metadata) bounds it, and each checkpoint rewrites it whole. A full device grows up to
+ * `maxPages` (default unlimited), then puts fail `NoSpace`. One process may open an image for writing at a time
+ * (`<image>.lock`; a second writer fails `Unavailable`).
  *
  * **Capabilities.** Everything native; `durable` is true on an image file, false on a memory device.
  */

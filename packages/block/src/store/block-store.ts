@@ -7,7 +7,8 @@
  *   1. object bytes go to freshly allocated pages (never over live data);
  *   2. at the commit point — one async loop, so conditions are checked single-threaded and atomically — the
  *      device is flushed (every queued put's data is now durable), the records of every queued operation
- *      are written as ONE journal batch and flushed again (group commit: N concurrent puts, 2 flushes);
+ *      are written as ONE journal batch and flushed again (group commit: N concurrent puts, 2 flushes — or 1
+ *      when the batch has no data pages: small objects are staged inside their records, see `spill.ts`);
  *   3. only then is the index changed and the caller acknowledged; pages the records freed go back to the
  *      allocator only now (and once no reader still streams them).
  * Checkpoints write the index to fresh pages and publish it by a superblock flip; the journal restarts there.
@@ -20,12 +21,14 @@ import type { Hash64 } from '../hash.ts';
 import { toStorageError } from '../errors.ts';
 import type { Allocator, Run } from './allocator.ts';
 import { writeCheckpoint } from './checkpoint.ts';
-import { encodeBatch } from './journal.ts';
+import { BATCH_OVERHEAD, encodeBatchJson } from './journal.ts';
 import type { Extent, IndexView, JournalRecord } from './records.ts';
 import { recover } from './recovery.ts';
 import type { RecoveryReport } from './recovery.ts';
 import { BatchOverlay } from './state.ts';
 import type { StoreState } from './state.ts';
+import { DeviceGrowth } from './growth.ts';
+import { defaultJournalInlineMax, isStaged, SpillAhead, spillStaged } from './spill.ts';
 import { encodeSuperblock, SUPERBLOCK_PAGES, writeSuperblock } from './superblock.ts';
 import type { Superblock } from './superblock.ts';
 
@@ -37,8 +40,20 @@ export interface BlockStoreOptions {
   create?: boolean;
   /** Journal ring pages when formatting. @default pageCount/16, clamped to 8..4096 */
   journalPages?: number;
-  /** Objects up to this size live inside their journal record. @default pageSize / 4 */
+  /** Objects up to this size live inside their journal record (and the checkpoint) for good. @default pageSize / 4 */
   inlineMax?: number;
+  /**
+   * Objects up to this size are committed inside their journal record — one flush per commit instead of two —
+   * and moved to data pages at the next checkpoint (see `spill.ts`). At most an eighth of the journal ring.
+   * @default 4 × pageSize, at most journal bytes / 8
+   */
+  journalInlineMax?: number;
+  /**
+   * The device grows (`PageDevice.grow`) when it runs out of free pages, up to this many pages; then writes fail
+   * `NoSpace`. Set it to the device's size to never grow.
+   * @default unlimited (an image file grows until its filesystem is full)
+   */
+  maxPages?: number;
   /** Open without writing anything (fsck, info): no recovery checkpoint, no commits. @default false */
   readOnly?: boolean;
   /**
@@ -76,6 +91,8 @@ export class BlockStore {
   readonly recovery: RecoveryReport;
   readonly readOnly: boolean;
   readonly inlineMax: number;
+  /** Objects up to this size are staged in their journal record until the next checkpoint. */
+  readonly journalInlineMax: number;
   #sb: Superblock;
   #ringPos: number;
   #ringUsed: number;
@@ -86,6 +103,8 @@ export class BlockStore {
   #broken: StorageError | undefined;
   #closed = false;
   readonly #unsafe: boolean;
+  readonly #growth: DeviceGrowth;
+  readonly #ahead: SpillAhead;
   // Readers pin the epoch they started in; pages freed at epoch e wait until no reader of epoch ≤ e remains.
   #epoch = 0;
   readonly #readers = new Map<number, number>();
@@ -103,12 +122,27 @@ export class BlockStore {
     this.recovery = recovery;
     this.readOnly = options.readOnly ?? false;
     this.inlineMax = options.inlineMax ?? sb.inlineMax;
+    const ringCap = Math.floor((sb.journalPages * device.pageSize) / 8);
+    this.journalInlineMax = Math.max(this.inlineMax, Math.min(options.journalInlineMax ?? defaultJournalInlineMax(device.pageSize, sb.journalPages), ringCap));
     this.#unsafe = options.unsafeCommitBeforeDataFlush ?? false;
+    this.#growth = new DeviceGrowth(device, alloc, options.maxPages ?? Number.MAX_SAFE_INTEGER);
+    this.#ahead = new SpillAhead(device, alloc, () => this.nextTag());
   }
 
   /** The current superblock (a copy). */
   get superblock(): Superblock {
     return structuredClone(this.#sb);
+  }
+
+  /**
+   * The largest object a put may stage in its record right now: `journalInlineMax` while the index is small,
+   * else `inlineMax`. Staged bytes fill the journal, and each time it is half full a checkpoint rewrites the
+   * whole index; once the last checkpoint exceeds a quarter of the ring that rewrite would cost more than the
+   * flush staging saves, so large stores go back to data pages + two flushes (metadata-only records).
+   */
+  get stagingMax(): number {
+    const ringBytes = this.#sb.journalPages * this.device.pageSize;
+    return (this.#sb.checkpoint?.bytes ?? 0) <= ringBytes / 4 ? this.journalInlineMax : this.inlineMax;
   }
 
   /** Journal ring pages in use since the last checkpoint. */
@@ -137,11 +171,23 @@ export class BlockStore {
     if (this.readOnly) throw new StorageError('PermissionDenied', 'The block store is open read-only', { op });
   }
 
-  /** Allocates up to `max` contiguous data pages; throws `NoSpace` when none are free. */
-  allocate(max: number): Run {
-    const run = this.alloc.allocate(max);
-    if (!run) throw new StorageError('NoSpace', `The device has no free pages (${this.device.pageCount} pages of ${this.device.pageSize} bytes)`);
-    return run;
+  /**
+   * Allocates up to `max` contiguous data pages. When none are free the device grows (see `growth.ts`); at
+   * `maxPages` it throws `NoSpace`.
+   */
+  async allocate(max: number): Promise<Run> {
+    for (;;) {
+      const run = this.alloc.allocate(max);
+      if (run) return run;
+      if (!(await this.ensureFree(max))) {
+        throw new StorageError('NoSpace', `The device has no free pages (${this.device.pageCount} pages of ${this.device.pageSize} bytes, at most ${this.#growth.maxPages})`);
+      }
+    }
+  }
+
+  /** Grows the device when needed and allowed so at least `pages` pages are free; false at `maxPages`. */
+  ensureFree(pages: number): Promise<boolean> {
+    return this.#growth.ensureFree(pages);
   }
 
   /** Frees pages that no durable record references (a failed or aborted write). */
@@ -219,12 +265,35 @@ export class BlockStore {
     }
     if (records.length === 0) return;
     try {
-      await this.#appendBatch(records);
+      // One journal batch, unless the records outgrow half the ring (many staged objects): then several
+      // consecutive batches. Each record lies whole in one batch, so every operation stays all-or-nothing.
+      const limit = (this.#sb.journalPages * this.device.pageSize) / 2 - BATCH_OVERHEAD;
+      let chunk: string[] = [];
+      let bytes = 0;
+      for (const rec of records) {
+        const json = JSON.stringify(rec);
+        const n = Buffer.byteLength(json) + 1;
+        if (chunk.length > 0 && bytes + n > limit) {
+          await this.#appendBatch(chunk);
+          chunk = [];
+          bytes = 0;
+        }
+        chunk.push(json);
+        bytes += n;
+      }
+      await this.#appendBatch(chunk);
     } catch (e) {
       const err = this.#fail(e);
       return accepted.forEach(({ p }) => p.reject(err));
     }
-    for (const rec of records) this.#retire(this.state.apply(rec));
+    for (const rec of records) {
+      // An object spilled ahead but replaced before the checkpoint gives its pages back.
+      const key = rec.op === 'put' || rec.op === 'mpDone' ? rec.obj.key : rec.op === 'del' ? rec.key : undefined;
+      const old = key === undefined ? undefined : this.state.object(key);
+      if (old) this.#ahead.drop(old);
+      this.#retire(this.state.apply(rec));
+      if ((rec.op === 'put' || rec.op === 'mpDone') && isStaged(rec.obj, this.inlineMax)) this.#ahead.start(rec.obj);
+    }
     for (const { p, result } of accepted) p.resolve(result);
     if (this.#ringUsed * 2 > this.#sb.journalPages) {
       try {
@@ -235,10 +304,10 @@ export class BlockStore {
     }
   }
 
-  async #appendBatch(records: JournalRecord[]): Promise<void> {
+  async #appendBatch(records: readonly string[]): Promise<void> {
     const ps = this.device.pageSize;
     const ring = this.#sb.journalPages;
-    const buf = encodeBatch(this.#seq, records, ps, this.hash);
+    const buf = encodeBatchJson(this.#seq, records, ps, this.hash);
     const pages = buf.length / ps;
     if (pages > ring) throw new StorageError('NoSpace', `A journal batch of ${pages} pages exceeds the ${ring}-page journal`);
     const place = () => (this.#ringPos + pages > ring ? { at: 0, waste: ring - this.#ringPos } : { at: this.#ringPos, waste: 0 });
@@ -260,19 +329,30 @@ export class BlockStore {
     const next: Superblock = { ...previous, generation: previous.generation + 1, bootGeneration, journalStart: this.#ringPos, journalSeq: this.#seq };
     if (bootGeneration !== previous.bootGeneration) this.#tagCounter = 0;
     const tag = bootGeneration * 2 ** 32 + ++this.#tagCounter;
-    const ref = await writeCheckpoint(this.device, this.alloc, this.state, tag, this.hash);
-    next.checkpoint = ref;
+    // Staged objects move to data pages now: the journal records holding them are dropped by this flip.
+    const spill = await spillStaged(this.device, this.alloc, this.state, this.inlineMax, bootGeneration * 2 ** 32 + ++this.#tagCounter, (n) => this.ensureFree(n), this.#ahead);
+    let ref;
     try {
-      encodeSuperblock(next, this.device.pageSize);
+      ref = await writeCheckpoint(this.device, this.alloc, this.state, tag, this.hash, spill?.objects, (n) => this.ensureFree(n));
+      try {
+        encodeSuperblock({ ...next, checkpoint: ref }, this.device.pageSize);
+      } catch (e) {
+        for (const r of ref.runs) this.alloc.free(r[0], r[1]);
+        throw e;
+      }
     } catch (e) {
-      // Not published: its pages were never referenced, so they are free again at once.
-      for (const r of ref.runs) this.alloc.free(r[0], r[1]);
+      // Not published: these pages were never referenced durably, so they are free again at once.
+      for (const r of spill?.runs ?? []) this.alloc.free(r[0], r[1]);
       throw e;
     }
+    next.checkpoint = ref;
+    // One flush makes the spilled objects and the checkpoint durable before the superblock names them.
     await this.device.flush();
     await writeSuperblock(this.device, next);
     this.#sb = next;
     this.#ringUsed = 0;
+    // The index now takes the spilled versions (same bytes, now in pages: their extents gain a reference).
+    for (const obj of spill?.objects.values() ?? []) this.state.apply({ op: 'put', obj });
     for (const r of previous.checkpoint?.runs ?? []) this.alloc.free(r[0], r[1]);
   }
 
@@ -308,6 +388,11 @@ export class BlockStore {
     };
   }
 
+  /** Pages written ahead for staged objects, referenced from the next checkpoint on (see `SpillAhead`). */
+  get aheadPages(): number {
+    return this.#ahead.pages;
+  }
+
   /** Pages waiting for readers before they can be reused. */
   get limboPages(): number {
     return this.#limbo.reduce((n, l) => n + l.extents.reduce((m, e) => m + e[1], 0), 0);
@@ -318,6 +403,7 @@ export class BlockStore {
     if (this.#closed) return;
     await this.#running?.catch(() => undefined);
     this.#closed = true;
+    await this.#ahead.settle();
     await this.device.close();
   }
 }

@@ -18,10 +18,21 @@ export interface CheckpointData {
   uploads: StoredUpload[];
 }
 
-/** Writes the state to freshly allocated pages (not yet flushed) and returns where it is. */
-export async function writeCheckpoint(device: PageDevice, alloc: Allocator, state: StoreState, tag: number, hash: Hash64): Promise<CheckpointRef> {
+/**
+ * Writes the state to freshly allocated pages (not yet flushed) and returns where it is. `replace` holds new
+ * versions of some objects (staged objects spilled to pages) to write instead of the state's.
+ */
+export async function writeCheckpoint(
+  device: PageDevice,
+  alloc: Allocator,
+  state: StoreState,
+  tag: number,
+  hash: Hash64,
+  replace?: ReadonlyMap<string, StoredObject>,
+  ensureFree: (pages: number) => Promise<boolean> = async (n) => alloc.freePages >= n,
+): Promise<CheckpointRef> {
   const data: CheckpointData = {
-    objects: state.objects.keys().map((k) => state.objects.get(k)!),
+    objects: state.objects.keys().map((k) => replace?.get(k) ?? state.objects.get(k)!),
     uploads: [...state.uploads.values()],
   };
   const bytes = Buffer.from(JSON.stringify(data), 'utf8');
@@ -31,6 +42,8 @@ export async function writeCheckpoint(device: PageDevice, alloc: Allocator, stat
   bytes.copy(padded);
   const runs: Run[] = [];
   let done = 0;
+  // Make room first (the device may grow); a failure here leaves nothing to undo.
+  await ensureFree(pages);
   try {
     while (done < pages) {
       const run = alloc.allocate(pages - done);

@@ -34,6 +34,8 @@ export interface BlockPathOptions extends BlockCommonOptions {
   create?: boolean;
   latency?: LatencyProfile;
   clock?: Clock;
+  /** Transfers up to this many bytes use synchronous pread/pwrite; 0 for fully asynchronous I/O. @default 65536 */
+  syncIoMax?: number;
 }
 
 /** Options of {@link createBlockAdapter}. */
@@ -51,6 +53,12 @@ export async function createBlockAdapter(options: BlockAdapterOptions): Promise<
   if (minPartSize !== undefined && (!Number.isSafeInteger(minPartSize) || minPartSize < 0)) {
     throw new StorageError('InvalidArgument', `createBlockAdapter: minPartSize must be a non-negative integer, got ${minPartSize}`);
   }
+  for (const name of ['maxPages', 'journalInlineMax', 'inlineMax', 'maxKeys'] as const) {
+    const v = options[name];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) {
+      throw new StorageError('InvalidArgument', `createBlockAdapter: ${name} must be a non-negative integer, got ${v}`);
+    }
+  }
   let device: PageDevice;
   let durable: boolean;
   if ('device' in options) {
@@ -63,6 +71,7 @@ export async function createBlockAdapter(options: BlockAdapterOptions): Promise<
       ...(present ? {} : { create: { pageSize: options.pageSize ?? 4096, pageCount: options.pageCount ?? 262_144 } }),
       ...(options.latency ? { latency: options.latency } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.syncIoMax !== undefined ? { syncIoMax: options.syncIoMax } : {}),
     });
     durable = true;
   }

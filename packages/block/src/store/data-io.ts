@@ -19,13 +19,26 @@ export interface WrittenData {
 const BATCH_BYTES = 256 * 1024;
 
 /**
+ * Staging buffers are reused: a fresh 256 KiB buffer per put costs more than a small put's own work (it is
+ * outside Node's small-buffer pool, so every one is a new allocation). A few are kept, for concurrent puts.
+ * Every page size (a power of two up to 64 KiB) divides 256 KiB, so one size serves every device.
+ */
+const stagingPool: Buffer[] = [];
+const POOL_MAX = 16;
+const takeStaging = () => stagingPool.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
+const returnStaging = (b: Buffer) => {
+  if (stagingPool.length < POOL_MAX) stagingPool.push(b);
+};
+
+/**
  * Writes `source` to fresh pages (not flushed: the commit point flushes). On failure the pages are freed
- * and the error rethrown. `maxInline` of -1 disables inlining (multipart parts are joined by extent).
+ * and the error rethrown. Up to `maxInline` bytes (default: the store's `stagingMax`) are returned
+ * inline instead, to be committed inside the record; -1 disables inlining (multipart parts are joined by extent).
  */
 export async function writeData(store: BlockStore, source: AsyncIterable<Uint8Array | string>, options: { signal?: AbortSignal; maxInline?: number } = {}): Promise<WrittenData> {
   const ps = store.device.pageSize;
   const batchPages = Math.max(1, Math.floor(BATCH_BYTES / ps));
-  const staging = Buffer.allocUnsafe(batchPages * ps);
+  const staging = takeStaging().subarray(0, batchPages * ps);
   const tag = store.nextTag();
   const extents: Extent[] = [];
   let fill = 0;
@@ -36,7 +49,7 @@ export async function writeData(store: BlockStore, source: AsyncIterable<Uint8Ar
     staging.fill(0, bytes, pages * ps);
     let done = 0;
     while (done < pages) {
-      const run = store.allocate(pages - done);
+      const run = await store.allocate(pages - done);
       const used = Math.min(run[1] * ps, bytes - done * ps);
       const last = extents[extents.length - 1];
       // Merge with the previous extent when the allocator handed out the next pages (the common case).
@@ -67,7 +80,7 @@ export async function writeData(store: BlockStore, source: AsyncIterable<Uint8Ar
       }
     }
     throwIfAborted(options.signal, 'put');
-    if (extents.length === 0 && size <= (options.maxInline ?? store.inlineMax)) {
+    if (extents.length === 0 && size <= (options.maxInline ?? store.stagingMax)) {
       return { extents, inline: Buffer.from(staging.subarray(0, fill)), size };
     }
     if (fill > 0) await spill(fill);
@@ -75,6 +88,8 @@ export async function writeData(store: BlockStore, source: AsyncIterable<Uint8Ar
   } catch (e) {
     store.freeUnreferenced(extents);
     throw e;
+  } finally {
+    returnStaging(staging);
   }
 }
 

@@ -7,7 +7,7 @@
  *  - no page is referenced twice, except an extent shared by design (same start and length — copy, setTags,
  *    multipart complete), and the store's reference counts match the references found;
  *  - the allocator's free runs are disjoint from every referenced page, and free + referenced + pages waiting
- *    for readers = the whole data area.
+ *    for readers + pages of staged objects spilled ahead = the whole data area.
  * Journal records are checksummed and were verified during recovery; where replay stopped is reported.
  * Run it on a quiescent store (no writes in flight: their pages are allocated but not yet referenced).
  */
@@ -123,8 +123,8 @@ export async function fsckStore(store: BlockStore, options: { verifyData?: boole
     if (next && next[0] < start + len) errors.push(`free run ${start}+${len} overlaps ${next[1].what} (${next[0]}+${next[1].pages})`);
   }
   const total = dataEnd - sb.dataStart;
-  if (freePages + referenced + store.limboPages !== total) {
-    errors.push(`allocator accounts for ${freePages} free + ${referenced} referenced + ${store.limboPages} waiting of ${total} data pages`);
+  if (freePages + referenced + store.limboPages + store.aheadPages !== total) {
+    errors.push(`allocator accounts for ${freePages} free + ${referenced} referenced + ${store.limboPages} waiting + ${store.aheadPages} spilled ahead of ${total} data pages`);
   }
 
   return {

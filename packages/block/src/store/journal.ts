@@ -18,9 +18,17 @@ const MAGIC = 0x4e524a53; // "SJRN"
 const HEAD = 24;
 const TAIL = 8;
 
+/** Bytes a batch adds around its records' JSON (header, brackets, hash). */
+export const BATCH_OVERHEAD = HEAD + 2 + TAIL;
+
 /** Encodes a batch of records into whole pages. */
 export function encodeBatch(seq: number, records: JournalRecord[], pageSize: number, hash: Hash64): Buffer {
-  const payload = Buffer.from(JSON.stringify(records), 'utf8');
+  return encodeBatchJson(seq, records.map((r) => JSON.stringify(r)), pageSize, hash);
+}
+
+/** Encodes a batch from its records already serialized (one JSON text each) into whole pages. */
+export function encodeBatchJson(seq: number, records: readonly string[], pageSize: number, hash: Hash64): Buffer {
+  const payload = Buffer.from(`[${records.join(',')}]`, 'utf8');
   const total = HEAD + payload.length + TAIL;
   const buf = Buffer.alloc(Math.ceil(total / pageSize) * pageSize);
   buf.writeUInt32LE(MAGIC, 0);

@@ -54,11 +54,15 @@ export interface CrashMedium extends PageMedium {
 }
 
 function apply(image: Buffer, offset: number, data: Uint8Array): void {
+  if (offset >= image.length) return;
   image.set(data.subarray(0, Math.max(0, Math.min(data.length, image.length - offset))), offset);
 }
 
 function damage(durable: Buffer, pending: { offset: number; data: Buffer }[], mode: FaultMode, rnd: Random): Buffer {
-  const out = Buffer.from(durable);
+  // Writes past the durable end (into a device grown since the last sync) may land too: the image extends.
+  const end = pending.reduce((m, w) => Math.max(m, w.offset + w.data.length), durable.length);
+  const out = Buffer.alloc(end);
+  durable.copy(out);
   const n = pending.length;
   if (mode === 'drop' || n === 0) return out;
   if (mode === 'subset') {

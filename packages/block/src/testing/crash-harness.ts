@@ -18,6 +18,7 @@ import { openSlotDevice } from '../device/slot-device.ts';
 import { createBlockAdapter } from '../store/create.ts';
 import { BlockStore } from '../store/block-store.ts';
 import { fsckStore } from '../store/fsck.ts';
+import { defaultJournalInlineMax } from '../store/spill.ts';
 import { createCrashDevice, FAULT_MODES } from './crash-device.ts';
 import type { FaultMode } from './crash-device.ts';
 import { copiedValue, CRASH_KEYS, planWorkload, putValue } from './crash-workload.ts';
@@ -138,7 +139,7 @@ export interface CrashPointResult {
 /** Runs one workload to crash point `crashAt` with `mode`, then recovers and checks. Replays exactly. */
 export async function runCrashPoint(base: Buffer, config: HarnessConfig, seed: number, mode: FaultMode, crashAt: number): Promise<CrashPointResult> {
   const where = `seed ${seed} mode ${mode} point ${crashAt}`;
-  const plan = planWorkload(seed, config.groups, config.pageSize, config.inlineMax, config.minPartSize);
+  const plan = planWorkload(seed, config.groups, config.pageSize, config.inlineMax, config.minPartSize, defaultJournalInlineMax(config.pageSize, config.journalPages));
   const { device, medium } = await createCrashDevice({ image: base, crashAt, mode, seed: seed * 7919 + crashAt });
   const model: Model = new Map(CRASH_KEYS.map((k) => [k, null]));
   const inflight = new Map<string, Value | null>();

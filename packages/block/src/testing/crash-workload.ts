@@ -38,10 +38,14 @@ export function putValue(size: number, id: number): Value {
   return { bytes, etag: md5(bytes) };
 }
 
-/** Plans `groups` groups of operations for `seed`, with sizes chosen around `pageSize` and `inlineMax`. */
-export function planWorkload(seed: number, groups: number, pageSize: number, inlineMax: number, minPartSize: number): PlannedOp[][] {
+/**
+ * Plans `groups` groups of operations for `seed`, with sizes chosen around `pageSize`, `inlineMax` and the
+ * journal-staging threshold `journalInlineMax` (objects up to it live in their journal record until a checkpoint).
+ */
+export function planWorkload(seed: number, groups: number, pageSize: number, inlineMax: number, minPartSize: number, journalInlineMax = inlineMax): PlannedOp[][] {
   const rnd = createRandom(seed);
   const sizes = [0, 1, inlineMax - 1, inlineMax, inlineMax + 1, pageSize - 1, pageSize, pageSize + 1, 2 * pageSize + 7, 5 * pageSize];
+  if (journalInlineMax > inlineMax + 1) sizes.push(journalInlineMax, journalInlineMax + 1);
   let id = seed * 1000;
   const plan: PlannedOp[][] = [];
   for (let g = 0; g < groups; g++) {
