@@ -5,8 +5,11 @@
  * ## Semantics
  * - Keys are stored as `prefix + key` in one bucket. Listings are S3's (UTF-8 byte order), cursors are S3
  *   continuation tokens.
- * - put is one PutObject when the body ends within `partSize` bytes or its length is known (≤ 5 GiB); a longer
- *   body of unknown length is a multipart upload through lib-storage's `Upload`.
+ * - put is one PutObject when the body ends within `partSize` bytes or its length is known (≤ 5 GiB; bytes and
+ *   strings always are); a longer body of unknown length is a multipart upload through lib-storage's `Upload`.
+ * - Bodies are not hashed with MD5 on the client: S3 computes the ETag (the adapter declares `bodyMd5: 'unused'`),
+ *   and an in-memory body's SHA-256 is signed (`x-amz-content-sha256`) and verified by S3. A caller's
+ *   `contentMd5` is still verified by the front wrapper before the body ends.
  * - get streams the SDK's body and resumes after a dropped connection with a Range request pinned by If-Match.
  * - Read conditions and put conditions are sent as HTTP headers and evaluated by S3, atomically.
  * - User metadata values outside printable ASCII are RFC 2047 encoded-words on the wire (see `metadata-codec.ts`).

@@ -38,7 +38,7 @@ import type {
   PreparedBody,
   StartMultipartOptions,
 } from '@strata/storage';
-import { holdLastChunk, peekBody, readableOf } from './body-stream.ts';
+import { holdLastChunk, joinHead, peekBody, readableOf } from './body-stream.ts';
 import type { S3Core } from './core.ts';
 import { decodeListedKey } from './metadata-codec.ts';
 import { CHECKSUM_FIELDS, checksumFields, quoteEtag, rawHeaders, readChecksums } from './object-info.ts';
@@ -88,25 +88,26 @@ export class S3Multipart {
     const algorithm = this.#uploads.get(uploadId)?.algorithm;
     const base = { Bucket: core.bucket, Key: core.s3Key(key), UploadId: uploadId, PartNumber: partNumber };
     let out: UploadPartCommandOutput & { $date?: Date };
-    if (body.contentLength === undefined) {
-      const whole = await peekBody(body.stream, Number.MAX_SAFE_INTEGER).catch((e: unknown) => {
-        throw toStorageError(e, ctx);
-      });
-      const data = Buffer.concat(whole.head, whole.headBytes);
+    // Unknown length: the part is held whole (S3 needs its length). Known length: an in-memory body comes
+    // back whole from the first read (one chunk), anything else is streamed from its first chunk on.
+    const peeked = await peekBody(body.stream, body.contentLength === undefined ? Number.MAX_SAFE_INTEGER : 0, body.contentLength).catch((e: unknown) => {
+      throw toStorageError(e, ctx);
+    });
+    if (peeked.whole) {
+      const data = joinHead(peeked);
       const d = body.digests();
       out = await core.send(
         new UploadPartCommand({
           ...base,
           Body: data,
           ContentLength: data.length,
-          ContentMD5: d.md5.toString('base64'),
           ...checksumFields(d.checksums),
           ChecksumAlgorithm: algorithm === undefined || d.checksums[algorithm] !== undefined ? undefined : CHECKSUM_FIELDS[algorithm].sdk,
         }),
         ctx,
       );
     } else {
-      const source = readableOf(holdLastChunk(body.stream));
+      const source = readableOf(holdLastChunk(peeked.rest()));
       let bodyError: unknown;
       const guard = new AbortController();
       const onAbort = () => guard.abort(options.signal?.reason);
@@ -132,7 +133,9 @@ export class S3Multipart {
       }
     }
     const d = body.digests();
-    const part: PartInfo = { partNumber, size: d.size, etag: normalizeEtag(out.ETag ?? d.etag), lastModified: out.$date ?? new Date() };
+    // S3 computes the part's ETag (the adapter declares bodyMd5 'unused', so there is no local MD5 to fall back on).
+    if (out.ETag === undefined) throw new StorageError('Unavailable', 'S3 answered UploadPart without an ETag', { op: 'uploadPart', key });
+    const part: PartInfo = { partNumber, size: d.size, etag: normalizeEtag(out.ETag), lastModified: out.$date ?? new Date() };
     const sums = { ...d.checksums, ...(readChecksums(out) ?? {}) };
     if (Object.keys(sums).length > 0) part.checksums = sums;
     return part;

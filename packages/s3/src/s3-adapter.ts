@@ -34,6 +34,11 @@ export interface S3AdapterConfig extends PutConfig, CopyConfig {
 /** The {@link StorageAdapter} over one bucket and key prefix. */
 export class S3Adapter implements StorageAdapter {
   readonly name = 's3';
+  /**
+   * S3 computes every ETag and answers it (PutObject, UploadPart), so the front wrapper need not hash bodies
+   * with MD5 (`BodyMd5Preference` in `@strata/storage`); caller-given `contentMd5` is still verified there.
+   */
+  readonly bodyMd5 = 'unused';
   readonly capabilities: Capabilities;
   readonly #core: S3Core;
   readonly #cfg: S3AdapterConfig;

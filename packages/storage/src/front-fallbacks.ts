@@ -7,7 +7,7 @@
 import { isStorageError, throwIfAborted } from './errors.ts';
 import type { StorageError } from './errors.ts';
 import { checkReadConditions } from './conditions.ts';
-import { prepareBody } from './body.ts';
+import { adapterWantsMd5, prepareBody } from './body.ts';
 import type { AdapterPutOptions, PreparedBody, StorageAdapter } from './adapter.ts';
 import type { ChecksumAlgorithm, CopyOptions, DeleteResult, ObjectInfo, OperationOptions, StandardHeaders } from './types.ts';
 
@@ -58,7 +58,7 @@ async function copyInner(adapter: StorageAdapter, source: string, destination: s
   const replace = options.metadataDirective === 'replace';
   const meta = replace ? options : read.info;
   const algorithms = adapter.capabilities.checksums ? (Object.keys(read.info.checksums ?? {}) as ChecksumAlgorithm[]) : [];
-  const body = prepareBody(read.body, { checksumAlgorithms: algorithms, signal });
+  const body = prepareBody(read.body, { checksumAlgorithms: algorithms, signal, md5: adapterWantsMd5(adapter) });
   const put: AdapterPutOptions = { ...headersOf(meta), userMetadata: { ...meta.userMetadata }, tags: { ...meta.tags }, signal };
   if (options.ifNoneMatch !== undefined) put.ifNoneMatch = options.ifNoneMatch;
   if (options.ifMatch !== undefined) put.ifMatch = options.ifMatch;
@@ -138,7 +138,7 @@ async function setTagsInner(
       }
     }
     const algorithms = adapter.capabilities.checksums ? (Object.keys(read.info.checksums ?? {}) as ChecksumAlgorithm[]) : [];
-    const body = prepareBody(read.body, { checksumAlgorithms: algorithms, signal });
+    const body = prepareBody(read.body, { checksumAlgorithms: algorithms, signal, md5: adapterWantsMd5(adapter) });
     const put: AdapterPutOptions = { ...headersOf(read.info), userMetadata: { ...read.info.userMetadata }, tags: { ...tags }, signal };
     if (adapter.capabilities.conditionalPut) put.ifMatch = read.info.etag;
     try {

@@ -5,7 +5,7 @@
  * of uploads it started so each part's {@link PreparedBody} computes them as the part streams in.
  */
 import { StorageError } from './errors.ts';
-import { prepareBody } from './body.ts';
+import { adapterWantsMd5, prepareBody } from './body.ts';
 import { assertPartNumber } from './multipart-rules.ts';
 import { isCrcAlgorithm } from './checksums.ts';
 import { asOperation, settle } from './front-fallbacks.ts';
@@ -90,7 +90,7 @@ export class FrontMultipart {
     if (this.#fallback) return asOperation(op, key, () => this.#fallback!.uploadPart(key, uploadId, partNumber, body, options));
     const { expectedChecksums, contentMd5, contentLength, signal } = options;
     const algorithms = [...new Set([...(this.#algorithms.get(uploadId) ?? []), ...(options.checksumAlgorithms ?? [])])];
-    const prepared = prepareBody(body, { checksumAlgorithms: algorithms, expectedChecksums, contentMd5, contentLength, signal });
+    const prepared = prepareBody(body, { checksumAlgorithms: algorithms, expectedChecksums, contentMd5, contentLength, signal, md5: adapterWantsMd5(this.#a) });
     try {
       return await this.#a.uploadPart!(key, uploadId, partNumber, prepared, { signal });
     } finally {

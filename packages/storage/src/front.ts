@@ -4,7 +4,8 @@
  *
  * - validates keys and options and checks capabilities before any I/O (`InvalidKey`, `InvalidArgument`,
  *   `Unsupported`), and refuses work once the signal fired or the storage was closed;
- * - turns every body into a {@link PreparedBody} that hashes and verifies as the adapter reads it;
+ * - turns every body into a {@link PreparedBody} that hashes and verifies as the adapter reads it (without MD5
+ *   for an adapter that declares `bodyMd5: 'unused'`, unless the caller passed `contentMd5`);
  * - re-checks read conditions on the info the adapter returned (so adapters may ignore them);
  * - pages listings over `scan` with opaque cursors (`list-pager.ts`);
  * - derives copy, deleteMany, setTags (`front-fallbacks.ts`) and multipart (`multipart-fallback.ts`) when the
@@ -15,7 +16,7 @@ import { StorageError, abortedError, hasErrorCode, throwIfAborted } from './erro
 import { toStorageError } from './to-storage-error.ts';
 import { MAX_KEY_BYTES, assertValidKey } from './keys.ts';
 import { checkReadConditions } from './conditions.ts';
-import { prepareBody } from './body.ts';
+import { adapterWantsMd5, prepareBody } from './body.ts';
 import { listPage } from './list-pager.ts';
 import type { ScanFunction } from './list-pager.ts';
 import { copyViaGetPut, deleteManyViaLoop, setTagsViaRewrite, settle } from './front-fallbacks.ts';
@@ -56,6 +57,7 @@ import type {
   OperationOptions,
   PartInfo,
   PutOptions,
+  ReadConditions,
   StartMultipartOptions,
   Storage,
   UploadPartOptions,
@@ -71,6 +73,10 @@ export interface CreateStorageOptions {
   multipartStagingPrefix?: string;
 }
 
+/** Whether any read condition is set: a plain get skips re-checking the info (a few µs per call, issue 6). */
+const hasReadConditions = (o: ReadConditions): boolean =>
+  o.ifMatch !== undefined || o.ifNoneMatch !== undefined || o.ifModifiedSince !== undefined || o.ifUnmodifiedSince !== undefined;
+
 const MULTIPART_METHODS = ['startMultipart', 'uploadPart', 'completeMultipart', 'abortMultipart', 'listParts', 'listMultipartUploads'] as const;
 
 class FrontStorage implements Storage {
@@ -81,6 +87,8 @@ class FrontStorage implements Storage {
   /** The adapter's key limit in UTF-8 bytes when it is below the contract's, else undefined. */
   #maxKeyBytes: number | undefined;
   #multipart: FrontMultipart;
+  /** Whether bodies are hashed with MD5 for the adapter (not when its medium computes the ETag, issue 6). */
+  #md5: boolean;
 
   constructor(adapter: StorageAdapter, options: CreateStorageOptions) {
     if (typeof adapter?.put !== 'function' || typeof adapter.get !== 'function' || typeof adapter.head !== 'function' || typeof adapter.delete !== 'function') {
@@ -98,6 +106,7 @@ class FrontStorage implements Storage {
     }
     this.#maxKeyBytes = maxKeyBytes !== undefined && maxKeyBytes < MAX_KEY_BYTES ? maxKeyBytes : undefined;
     this.#a = adapter;
+    this.#md5 = adapterWantsMd5(adapter);
     this.capabilities = Object.freeze({
       ...adapter.capabilities,
       multipart: native ? adapter.capabilities.multipart : 'emulated',
@@ -165,7 +174,7 @@ class FrontStorage implements Storage {
       validateBodyOptions(options, caps, 'put', key);
       const { expectedChecksums, contentMd5, contentLength, checksumAlgorithms, ...rest } = options;
       const adapterOptions: AdapterPutOptions = { ...rest, userMetadata: normalizeUserMetadata(options.userMetadata, 'put', key) ?? {}, tags: { ...options.tags } };
-      const prepared = prepareBody(body, { checksumAlgorithms, expectedChecksums, contentMd5, contentLength, signal: options.signal });
+      const prepared = prepareBody(body, { checksumAlgorithms, expectedChecksums, contentMd5, contentLength, signal: options.signal, md5: this.#md5 });
       try {
         return await this.#a.put(key, prepared, adapterOptions);
       } finally {
@@ -180,11 +189,13 @@ class FrontStorage implements Storage {
       validateRange(options.range, 'get', key);
       validateReadConditions(options, 'get', key);
       const result = await this.#a.get(key, { ...options });
-      try {
-        checkReadConditions(result.info, options, 'get');
-      } catch (e) {
-        result.body.destroy();
-        throw e;
+      if (hasReadConditions(options)) {
+        try {
+          checkReadConditions(result.info, options, 'get');
+        } catch (e) {
+          result.body.destroy();
+          throw e;
+        }
       }
       const { signal } = options;
       if (signal) {
@@ -202,7 +213,7 @@ class FrontStorage implements Storage {
       this.#key(key, 'head');
       validateReadConditions(options, 'head', key);
       const info = await this.#a.head(key, { ...options });
-      checkReadConditions(info, options, 'head');
+      if (hasReadConditions(options)) checkReadConditions(info, options, 'head');
       return info;
     });
   }
