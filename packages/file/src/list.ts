@@ -15,7 +15,13 @@ import type { KeyPath } from './key-mapping.ts';
 import { readInfoAt } from './object-io.ts';
 import { errnoOf } from './to-storage-error.ts';
 
-/** Headers read ahead of the consumer while walking a directory (they are independent opens). */
+/**
+ * Headers read ahead of the consumer while walking a directory (they are independent opens). The window
+ * starts at one object per directory and doubles each time the consumer comes back for the next object: a
+ * listing with a delimiter takes only the first key beneath a directory (it becomes a common prefix) and then
+ * restarts past the directory, so a fixed window would open up to 16 object files per common prefix for
+ * nothing. Only objects the consumer actually takes are read ahead of.
+ */
 const READ_AHEAD = 16;
 
 interface Entry {
@@ -55,16 +61,20 @@ async function* walk(core: FileCore, rel: string, keyPrefix: string, options: Sc
     p.catch(() => undefined); // awaited below; this only keeps an abandoned read-ahead from being unhandled
     infos.set(i, p);
   };
+  let ahead = 1;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i] as Entry;
     if (e.kind === 'dir') {
       yield* walk(core, e.path, e.sort, options);
       continue;
     }
-    for (let j = i; j < entries.length && j < i + READ_AHEAD; j++) start(j);
+    for (let j = i; j < entries.length && j < i + ahead; j++) start(j);
     const item = await infos.get(i);
     infos.delete(i);
-    if (item) yield item;
+    if (!item) continue;
+    yield item;
+    // The consumer came back for more: it reads this directory's objects, so read further ahead.
+    ahead = Math.min(READ_AHEAD, ahead * 2);
   }
 }
 

@@ -27,6 +27,11 @@ export interface BucketInfo {
 export interface BucketRegistry {
   /** The bucket's record, or undefined when it does not exist. */
   get(name: string): Promise<BucketInfo | undefined>;
+  /**
+   * Whether the bucket exists, answered synchronously from the loaded registry: `true` or `false`, or
+   * `undefined` while the registry is not loaded yet (then ask {@link BucketRegistry.get}).
+   */
+  peek(name: string): boolean | undefined;
   /** Creates a bucket; throws `BucketAlreadyOwnedByYou` when it exists (there is one tenant). */
   create(name: string, region: string): Promise<BucketInfo>;
   /** Removes the record (the caller checks the bucket is empty first). */
@@ -38,6 +43,8 @@ export interface BucketRegistry {
 /** Creates the registry over `storage`. */
 export function createBucketRegistry(storage: Storage): BucketRegistry {
   let cache: Promise<Map<string, BucketInfo>> | undefined;
+  /** The map `cache` resolved to, once it has (the same object `create` and `remove` update). */
+  let loaded: Map<string, BucketInfo> | undefined;
 
   async function load(): Promise<Map<string, BucketInfo>> {
     const map = new Map<string, BucketInfo>();
@@ -60,7 +67,7 @@ export function createBucketRegistry(storage: Storage): BucketRegistry {
   }
 
   const buckets = (): Promise<Map<string, BucketInfo>> => {
-    cache ??= load().catch((e: unknown) => {
+    cache ??= load().then((map) => (loaded = map)).catch((e: unknown) => {
       cache = undefined; // a failed load (backend down) is retried by the next request
       throw e;
     });
@@ -70,6 +77,9 @@ export function createBucketRegistry(storage: Storage): BucketRegistry {
   return {
     async get(name) {
       return (await buckets()).get(name);
+    },
+    peek(name) {
+      return loaded === undefined ? undefined : loaded.has(name);
     },
     async create(name, region) {
       const map = await buckets();

@@ -38,6 +38,19 @@ export const UNBUILT_SUBRESOURCES = [
   'session', 'torrent', 'versions', 'website', 'acl', 'versioning', 'tagging', 'cors', 'location', 'renameObject',
 ] as const;
 
+const UNBUILT = new Set<string>(UNBUILT_SUBRESOURCES);
+
+/**
+ * The first unbuilt sub-resource in the query (in {@link UNBUILT_SUBRESOURCES} order), or undefined. One pass
+ * over the query's few names first: 33 `has` scans per request showed in the GET profile.
+ */
+function unbuiltIn(query: URLSearchParams): string | undefined {
+  for (const name of query.keys()) {
+    if (UNBUILT.has(name)) return UNBUILT_SUBRESOURCES.find((s) => query.has(s));
+  }
+  return undefined;
+}
+
 /** Picks the route for a request. Throws NotImplemented or MethodNotAllowed when none fits. */
 export function matchRoute(
   method: string,
@@ -54,11 +67,11 @@ export function matchRoute(
     if (!r.query) {
       plainRowExists = true;
       // A known sub-resource with no row of its own for this method: not built here.
-      const unbuilt = UNBUILT_SUBRESOURCES.find((s) => query.has(s));
+      const unbuilt = unbuiltIn(query);
       if (unbuilt !== undefined) throw new S3Error('NotImplemented', `The ${unbuilt} sub-resource is not implemented for ${method}`);
     }
     return r;
   }
-  if (!plainRowExists && UNBUILT_SUBRESOURCES.some((s) => query.has(s))) throw new S3Error('NotImplemented');
+  if (!plainRowExists && unbuiltIn(query) !== undefined) throw new S3Error('NotImplemented');
   throw new S3Error('MethodNotAllowed', undefined, { extra: { Method: method, ResourceType: target.toUpperCase() } });
 }

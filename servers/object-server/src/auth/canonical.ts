@@ -19,12 +19,19 @@ import type { RequestHeaders } from './types.ts';
 
 /** RFC 3986 encoding of a string: everything but the unreserved set becomes `%XX` of its UTF-8 bytes. */
 export function uriEncode(value: string): string {
+  // Most names and values are plain (`X-Amz-Date`, `20240101T000000Z`): nothing to encode, no new string.
+  if (UNRESERVED.test(value)) return value;
   // encodeURIComponent leaves !'()* bare, which RFC 3986 (and SigV4) reserve.
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** Strings made of RFC 3986 unreserved characters only, which {@link uriEncode} leaves as they are. */
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+
 /** Percent-decodes `value`, or returns `undefined` when it is not valid percent-encoded UTF-8. */
 export function tryDecode(value: string): string | undefined {
+  // No escape, nothing to decode: skip decodeURIComponent's copy (most segments and query values).
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
@@ -75,7 +82,7 @@ export function parseRawQuery(rawQuery: string): RawQueryPair[] {
 
 /** Decodes a query component; `+` means a space in a query as HTML forms (and S3) read it. */
 export function decodeQueryComponent(value: string, plusIsSpace = true): string {
-  const v = plusIsSpace ? value.replace(/\+/g, ' ') : value;
+  const v = plusIsSpace && value.includes('+') ? value.replace(/\+/g, ' ') : value;
   return tryDecode(v) ?? v;
 }
 
@@ -98,7 +105,9 @@ export function canonicalQuery(pairs: RawQueryPair[], exclude?: string, plusIsSp
 /** Headers with lower-cased names (Node already lower-cases; callers' plain objects might not). */
 export function lowerCaseHeaders(headers: RequestHeaders): Map<string, string | string[]> {
   const out = new Map<string, string | string[]>();
-  for (const [name, value] of Object.entries(headers)) {
+  // for…in, not Object.entries: no array of pairs per request (this runs on every request).
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) out.set(name.toLowerCase(), value);
   }
   return out;

@@ -81,7 +81,11 @@ export function signaturesEqual(expected: string, provided: string): boolean {
 
 /** Formats a time as the ISO 8601 basic timestamp of SigV4 (`20130524T000000Z`). */
 export function toAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  // `2013-05-24T00:00:00.000Z` → `20130524T000000Z` by slicing (two regex replaces showed in the GET profile).
+  const iso = new Date(ms).toISOString();
+  // Years past 9999 (`+010000-…`) keep the general form.
+  if (iso.length !== 24) return iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;

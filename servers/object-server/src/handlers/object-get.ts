@@ -59,14 +59,17 @@ async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
   if (ctx.auth.accessKeyId === null) overrides(ctx); // refused before any storage call
   const conditions: ReadConditions = readConditionsFrom(ctx);
   const storage = ctx.state.storage;
-  const signal = ctx.signal;
   try {
     if (partNumber === undefined && withBody) {
-      // The common path: one storage call; storage resolves the range and evaluates the conditions.
+      // The common path: one storage call; storage resolves the range and evaluates the conditions. No abort
+      // signal: a read leaves nothing behind, and fastify destroys the body stream when the client goes away
+      // (reply.js sendStream), which is all a signal would do here — at the cost of a controller and three
+      // listeners per request (GET profile).
       const range = parseRange(header(ctx, 'range'));
-      const result = await storage.get(key, { ...conditions, ...(range ? { range } : {}), signal });
+      const result = await storage.get(key, { ...conditions, ...(range ? { range } : {}) });
       return { status: result.range ? 206 : 200, headers: responseHeaders(ctx, result.info, result.range), body: result.body };
     }
+    const signal = ctx.signal;
     const info = await storage.head(key, { ...conditions, signal });
     let range: ByteRange | undefined = parseRange(header(ctx, 'range'));
     let partsCount: number | undefined;
