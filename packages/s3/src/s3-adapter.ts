@@ -36,7 +36,7 @@ export class S3Adapter implements StorageAdapter {
   readonly name = 's3';
   /**
    * S3 computes every ETag and answers it (PutObject, UploadPart), so the front wrapper need not hash bodies
-   * with MD5 (`BodyMd5Preference` in `@strata/storage`); caller-given `contentMd5` is still verified there.
+   * with MD5 (`StorageAdapter.bodyMd5`); caller-given `contentMd5` is still verified there.
    */
   readonly bodyMd5 = 'unused';
   readonly capabilities: Capabilities;

@@ -9,6 +9,7 @@
  * conditions (use `checkReadConditions`), and multipart assembly.
  */
 import type { Readable } from 'node:stream';
+import type { BodyMd5Preference } from './body.ts';
 import type { Capabilities } from './capabilities.ts';
 import type {
   ByteRange,
@@ -94,7 +95,7 @@ export interface AdapterGetOptions extends OperationOptions, ReadConditions {
  * (all six or none). `scan` or `list` must exist: `scan` yields keys in UTF-8 byte order and the front wrapper
  * pages it (preferred: identical paging everywhere); `list` is for media that page natively (S3).
  */
-export interface StorageAdapter {
+export interface StorageAdapter extends BodyMd5Preference {
   /** A short name for messages and metrics (`memory`, `file`, `block`, `s3`). */
   readonly name: string;
   readonly capabilities: Capabilities;

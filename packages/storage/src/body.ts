@@ -98,13 +98,10 @@ export interface PrepareBodyOptions {
 }
 
 /**
- * What an adapter may declare about the body MD5 (read by the front wrapper with {@link adapterWantsMd5}).
- * `'unused'`: the adapter never reads `digests().md5` or `digests().etag` — its medium computes and returns
- * the ETag (S3 answers it to PutObject and UploadPart) — so the front wrapper does not hash the body with MD5
- * unless the caller passed `contentMd5`, which is still verified before the body ends.
- *
- * Interim: this belongs on `StorageAdapter` in adapter.ts (contract change requested by issue 6's work); until
- * then it is an optional property an adapter object may carry.
+ * What an adapter may declare about the body MD5 (part of the `StorageAdapter` SPI; read by the front wrapper
+ * with {@link adapterWantsMd5}). `'unused'`: the adapter never reads `digests().md5` or `digests().etag` — its
+ * medium computes and returns the ETag (S3 answers it to PutObject and UploadPart) — so the front wrapper does
+ * not hash the body with MD5 unless the caller passed `contentMd5`, which is still verified before the body ends.
  */
 export interface BodyMd5Preference {
   /** @default 'needed' */
@@ -112,8 +109,8 @@ export interface BodyMd5Preference {
 }
 
 /** Whether the front wrapper must compute body MD5s for `adapter` (see {@link BodyMd5Preference}). */
-export function adapterWantsMd5(adapter: object): boolean {
-  return (adapter as BodyMd5Preference).bodyMd5 !== 'unused';
+export function adapterWantsMd5(adapter: BodyMd5Preference): boolean {
+  return adapter.bodyMd5 !== 'unused';
 }
 
 function withMd5(size: number, md5: Buffer, checksums: Checksums): BodyDigests {
