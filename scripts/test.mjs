@@ -18,7 +18,9 @@ try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   const skipped = r.numPendingTests + r.numTodoTests;
   summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`;
-  if (r.numFailedTestSuites > 0) summary += ` (${r.numFailedTestSuites} test files failed to run)`;
+  // A file that fails before any test runs (an import error, say) reports no assertions; count those apart.
+  const broken = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  if (broken > 0) summary += ` (${broken} test files failed to run)`;
 } catch (e) {
   summary = `0 passed, 1 failed (no vitest report: ${e.message})`;
 }
