@@ -50,6 +50,7 @@ export function evaluateGoals(report: Pick<BenchReport, 'groups'>): GoalResult[]
     ratioGoal(find, 4, 'page device 4 KiB random write vs raw pwrite', 0.8, ['page write 4 KiB random', 'page device (image)'], ['page write 4 KiB random', 'raw pwrite']),
     ratioGoal(find, 4, 'block adapter durable 4 KiB put vs file adapter, concurrency 16 (group commit)', 1, ['put 4 KiB', 'block adapter', 16], ['put 4 KiB', 'file adapter', 16]),
     ratioGoal(find, 5, 'object server GET 4 KiB vs bare fastify route', 0.5, ['http GET 4 KiB', 'object server (file)', 16], ['http GET 4 KiB', 'bare fastify', 16]),
+    ratioGoal(find, 5, 'object server GET 4 KiB, read cache off, vs bare fastify route', 0.5, ['http GET 4 KiB', 'object server (file, no read cache)', 16], ['http GET 4 KiB', 'bare fastify', 16]),
     ratioGoal(find, 5, 'object server GET 4 KiB vs s3rver', 6, ['http GET 4 KiB', 'object server (file)', 16], ['http GET 4 KiB', 's3rver', 16]),
     ratioGoal(find, 5, 'object server PUT 4 KiB vs s3rver', 1, ['http PUT 4 KiB', 'object server (file)', 16], ['http PUT 4 KiB', 's3rver', 16]),
     {

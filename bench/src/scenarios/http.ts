@@ -52,6 +52,17 @@ const targets: Target[] = [
     urls: (s) => presignedPair(`http://127.0.0.1:${s.port}`, BENCH_CREDENTIALS),
   },
   {
+    // The same server with its read cache off, so the report shows what the cache buys and what a GET costs
+    // when it must read the file (an object not read recently, or a working set larger than the cache).
+    tier: 'object server (file, no read cache)',
+    start: (ctx) => {
+      const data = join(ctx.dir, 'http-server-nocache');
+      mkdirSync(data, { recursive: true });
+      return spawnServer('object-server', { BENCH_DATA: data, BENCH_BACKEND: 'file', STRATA_READ_CACHE_MB: '0' });
+    },
+    urls: (s) => presignedPair(`http://127.0.0.1:${s.port}`, BENCH_CREDENTIALS),
+  },
+  {
     tier: 'bare fastify',
     start: () => spawnServer('bare-fastify', { BENCH_OBJECT_BYTES: String(SIZE) }),
     urls: async (s) => ({ get: `http://127.0.0.1:${s.port}/bench/obj-4k`, put: `http://127.0.0.1:${s.port}/bench/obj-put-4k` }),
@@ -103,24 +114,35 @@ export const httpLoad: Scenario = {
   async run(ctx) {
     const repeats = ctx.mode === 'full' ? 3 : ctx.mode === 'quick' ? 2 : 1;
     const groups: Record<'GET' | 'PUT', Measurement[]> = { GET: [], PUT: [] };
-    for (const target of targets) {
-      let server: SpawnedServer | undefined;
-      try {
-        server = await target.start(ctx);
-        const urls = await target.urls(server);
-        for (const method of ['GET', 'PUT'] as const) {
-          const runs = [];
-          for (let r = 0; r < repeats; r++) {
-            runs.push(await runAutocannon({ url: method === 'GET' ? urls.get : urls.put, method, bodyBytes: method === 'PUT' ? SIZE : undefined, seconds: ctx.httpSeconds, connections: CONNECTIONS }));
+    // Every target is up at once and the rounds alternate between them (A, B, C, A, B, C …), so a burst of
+    // load from elsewhere on this shared machine hits every target alike instead of skewing one ratio.
+    const live: Array<{ target: Target; server: SpawnedServer; urls: { get: string; put: string } }> = [];
+    try {
+      for (const target of targets) {
+        let server: SpawnedServer | undefined;
+        try {
+          server = await target.start(ctx);
+          live.push({ target, server, urls: await target.urls(server) });
+        } catch (e) {
+          ctx.skip(`http ${target.tier}`, (e as Error).message);
+          await server?.stop();
+        }
+      }
+      for (const method of ['GET', 'PUT'] as const) {
+        const runs = live.map(() => [] as Awaited<ReturnType<typeof runAutocannon>>[]);
+        for (let r = 0; r < repeats; r++) {
+          for (const [i, { urls }] of live.entries()) {
+            const url = method === 'GET' ? urls.get : urls.put;
+            runs[i]?.push(await runAutocannon({ url, method, bodyBytes: method === 'PUT' ? SIZE : undefined, seconds: ctx.httpSeconds, connections: CONNECTIONS }));
           }
-          groups[method].push(toMeasurement(`http ${method} 4 KiB`, target.tier, runs, server));
+        }
+        for (const [i, { target, server }] of live.entries()) {
+          groups[method].push(toMeasurement(`http ${method} 4 KiB`, target.tier, runs[i] ?? [], server));
           ctx.progress(`http ${method} ${target.tier}`);
         }
-      } catch (e) {
-        ctx.skip(`http ${target.tier}`, (e as Error).message);
-      } finally {
-        await server?.stop();
       }
+    } finally {
+      await Promise.all(live.map(({ server }) => server.stop()));
     }
     return (['GET', 'PUT'] as const).map(
       (method): ScenarioGroup => ({

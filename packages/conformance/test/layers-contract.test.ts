@@ -4,7 +4,7 @@
  * skipped there (their rejection is tested in packages/storage/test/layers.test.ts).
  */
 import { describeStorageContract } from '@strata/conformance';
-import { createMemoryStorage, withLatency, withMetrics, withPrefix, withRetry } from '@strata/storage';
+import { createMemoryStorage, withLatency, withMetrics, withPrefix, withReadCache, withRetry } from '@strata/storage';
 
 describeStorageContract('withPrefix(memory)', () => withPrefix(createMemoryStorage({ minPartSize: 1024 }), 'tenant/\u00e9/'), {
   largeObjectBytes: 8 << 20,
@@ -16,3 +16,10 @@ describeStorageContract(
   () => withMetrics(withRetry(withLatency(createMemoryStorage({ minPartSize: 1024 }), { perCallMs: 0 }))),
   { largeObjectBytes: 8 << 20 },
 );
+
+describeStorageContract('withReadCache(memory)', () => withReadCache(createMemoryStorage({ minPartSize: 1024 })), { largeObjectBytes: 8 << 20 });
+
+// A cache too small for most objects: eviction and the bypass for large objects run on every case.
+describeStorageContract('withReadCache(memory), 16 KiB cache', () => withReadCache(createMemoryStorage({ minPartSize: 1024 }), { maxBytes: 16 * 1024, maxObjectBytes: 4 * 1024 }), {
+  largeObjectBytes: 8 << 20,
+});

@@ -12,6 +12,7 @@ export * from './conditions.ts';
 export * from './multipart-rules.ts';
 export * from './checksums.ts';
 export * from './body.ts';
+export * from './bytes-body.ts';
 export * from './list-pager.ts';
 export * from './front.ts';
 export * from './memory.ts';

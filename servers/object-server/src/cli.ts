@@ -26,6 +26,8 @@ export interface ServeConfig {
   host: string;
   /** @default 'file' */
   backend: Backend;
+  /** MiB of small objects kept in memory for reads (0: none). The backends `serve` opens are owned by this process alone, so the cache is coherent. @default 32 */
+  readCacheMB: number;
   accessKey: string;
   secretKey: string;
   /** @default 'us-east-1' */
@@ -45,6 +47,7 @@ Options (environment variable in brackets):
   --port N              port [STRATA_PORT] (default 9000)
   --host H              address to bind [STRATA_HOST] (default 127.0.0.1)
   --backend B           file | block | memory [STRATA_BACKEND] (default file)
+  --read-cache-mb N     MiB of small objects (≤ 256 KiB) served from memory, 0 for none [STRATA_READ_CACHE_MB] (default 32)
   --access-key K        access key id [STRATA_ACCESS_KEY] (default ${DEFAULT_ACCESS_KEY})
   --secret-key S        secret access key [STRATA_SECRET_KEY] (default ${DEFAULT_SECRET_KEY})
   --region R            region [STRATA_REGION] (default us-east-1)
@@ -71,6 +74,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
       port: { type: 'string' },
       host: { type: 'string' },
       backend: { type: 'string' },
+      'read-cache-mb': { type: 'string' },
       'access-key': { type: 'string' },
       'secret-key': { type: 'string' },
       region: { type: 'string' },
@@ -85,6 +89,8 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535`);
   const backend = values.backend ?? env.STRATA_BACKEND ?? 'file';
   if (backend !== 'file' && backend !== 'block' && backend !== 'memory') throw new UsageError(`--backend must be file, block or memory`);
+  const readCacheMB = Number(values['read-cache-mb'] ?? env.STRATA_READ_CACHE_MB ?? 32);
+  if (!Number.isFinite(readCacheMB) || readCacheMB < 0 || readCacheMB > 65536) throw new UsageError(`--read-cache-mb must be a number from 0 to 65536`);
   const config: ServeConfig = {
     // Relative to where the user ran the command: `pnpm start` runs this package's script in its own folder,
     // and INIT_CWD (set by npm and pnpm) names the folder the user was in.
@@ -92,6 +98,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     port,
     host: values.host ?? env.STRATA_HOST ?? '127.0.0.1',
     backend,
+    readCacheMB,
     accessKey: values['access-key'] ?? env.STRATA_ACCESS_KEY ?? DEFAULT_ACCESS_KEY,
     secretKey: values['secret-key'] ?? env.STRATA_SECRET_KEY ?? DEFAULT_SECRET_KEY,
     region: values.region ?? env.STRATA_REGION ?? 'us-east-1',

@@ -6,13 +6,24 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withReadCache } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { buildApp } from './app.ts';
 import { USAGE, UsageError, parseServeArgs } from './cli.ts';
 import type { ServeConfig } from './cli.ts';
 
-/** Opens the backend named in the config (adapters are imported only here, never by the app). */
-export async function openStorage(config: Pick<ServeConfig, 'backend' | 'data'>): Promise<Storage> {
+/**
+ * Opens the backend named in the config (adapters are imported only here, never by the app), with a read cache
+ * in front unless `readCacheMB` is 0. Every backend here is owned by this process alone (the file adapter's
+ * root lock, the block image lock, memory), so every write passes the cache and it stays coherent.
+ */
+export async function openStorage(config: Pick<ServeConfig, 'backend' | 'data'> & { readCacheMB?: number }): Promise<Storage> {
+  const storage = await openBackend(config);
+  const mb = config.readCacheMB ?? 0;
+  return mb > 0 ? withReadCache(storage, { maxBytes: Math.round(mb * 1024 * 1024) }) : storage;
+}
+
+async function openBackend(config: Pick<ServeConfig, 'backend' | 'data'>): Promise<Storage> {
   if (config.backend === 'memory') {
     const { createMemoryStorage } = await import('@strata/storage');
     return createMemoryStorage();
@@ -46,7 +57,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void = c
   log(`  region:     ${config.region}`);
   log(`  access key: ${config.accessKey}`);
   log(`  secret key: ${config.secretKey}`);
-  log(`  backend:    ${config.backend}${config.backend === 'memory' ? '' : ` (${path.resolve(config.data)})`}`);
+  log(`  backend:    ${config.backend}${config.backend === 'memory' ? '' : ` (${path.resolve(config.data)})`}${config.readCacheMB > 0 ? `, read cache ${config.readCacheMB} MiB` : ''}`);
   return async () => {
     await app.close();
     await storage.close();

@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BytesReadable, takeBytes } from '@strata/storage';
 import type { S3Response } from './context.ts';
 import { toS3Error } from './error-mapping.ts';
 import type { S3Error } from './s3-errors.ts';
@@ -20,6 +21,8 @@ const SMALL_BODY = 64 * 1024;
  * Nothing is read that was not already in memory, so the no-buffering rule for object bodies holds.
  */
 function bufferedBody(body: S3Response['body'], length: unknown): S3Response['body'] {
+  // A body already in memory (read cache, memory adapter): its bytes whole, whatever their size.
+  if (body instanceof BytesReadable && body.bytes.length === length) return takeBytes(body) ?? body;
   if (!(body instanceof Readable) || typeof length !== 'number' || length <= 0 || length > SMALL_BODY) return body;
   if (body.readableObjectMode || body.readableEncoding !== null || body.readableLength !== length) return body;
   const buf = body.read(length) as Buffer | null;

@@ -14,3 +14,5 @@ export type { RetryOptions } from './retry.ts';
 export { withLatency } from './latency.ts';
 export type { LatencyOptions, LatencyClock } from './latency.ts';
 export { withReadOnly } from './read-only.ts';
+export { withReadCache } from './read-cache.ts';
+export type { CachedStorage, ReadCacheOptions, ReadCacheStats } from './read-cache.ts';

@@ -23,6 +23,7 @@ import {
   type RawQueryPair,
 } from './canonical.ts';
 import { parseAuthorizationHeader, parsePresignedQuery, type ParsedSignature } from './parse-auth.ts';
+import { PresignedMemo } from './presigned-memo.ts';
 import { payloadFromHeader, payloadForAnonymous, payloadForPresigned } from './payload-mode.ts';
 import { authenticatePresignedV2, isPresignedV2 } from './sigv2.ts';
 import { credentialScope, deriveSigningKey, hmacHex, parseAmzDate, requestStringToSign, signaturesEqual, toAmzDate } from './signing.ts';
@@ -45,12 +46,16 @@ export interface AuthenticatorOptions {
   now?: () => number;
   /** Let requests without any signature through as `accessKeyId: null`. @default false */
   allowAnonymous?: boolean;
+  /** Verified presigned URLs remembered for repeats (presigned-memo.ts); 0 turns it off. @default 1024 */
+  presignedMemoEntries?: number;
 }
 
 /** Authenticates requests; see {@link createAuthenticator}. */
 export interface Authenticator {
   /** Verifies the request's signature and says how its body must be read. Throws an `S3Error` on failure. */
   authenticate(req: AuthRequest): AuthResult;
+  /** Presigned requests answered from the memo of verified URLs so far. */
+  readonly presignedMemoHits: number;
 }
 
 /** S3's name for the parameter of a presigned URL that carries the signature. */
@@ -71,6 +76,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   if (!(skew >= 0)) throw new TypeError('createAuthenticator: clockSkewMs must be a non-negative number');
   const now = opts.now ?? Date.now;
   const allowAnonymous = opts.allowAnonymous ?? false;
+  const memo = new PresignedMemo(opts.presignedMemoEntries ?? 1024);
 
   function secretFor(parsed: ParsedSignature, presigned: boolean): string {
     const secret = secrets.get(parsed.accessKeyId);
@@ -197,11 +203,20 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
     const payload = payloadForPresigned(payloadHash);
     const signingKey = deriveSigningKey(secret, parsed.date, parsed.region, parsed.service);
     verify(req, headers, pairs, parsed, parsed.amzDate, payloadHash, signingKey, SIGNATURE_PARAM);
-    return { accessKeyId: parsed.accessKeyId, payload, presigned: true };
+    const result: AuthResult = { accessKeyId: parsed.accessKeyId, payload, presigned: true };
+    memo.remember(req, headers, parsed.signedHeaders, result, { notBefore: time - skew, expiresAt });
+    return result;
   }
 
   return {
+    get presignedMemoHits() {
+      return memo.hits;
+    },
     authenticate(req: AuthRequest): AuthResult {
+      if (req.headers.authorization === undefined && req.headers.Authorization === undefined) {
+        const remembered = memo.lookup(req, now());
+        if (remembered !== undefined) return remembered;
+      }
       const headers = lowerCaseHeaders(req.headers);
       const pairs = parseRawQuery(splitRawUrl(req.rawUrl).rawQuery);
       const query = new Map<string, string>();
