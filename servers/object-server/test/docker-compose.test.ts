@@ -21,15 +21,22 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['minio', 'strata']);
   });
 
-  it('builds strata from a Dockerfile whose entrypoint exists', () => {
+  it('builds strata from a Dockerfile whose entrypoint is the bundle its build stage makes', () => {
     const build = compose.services.strata?.build;
     expect(build).toBeDefined();
     expect(existsSync(path.join(root, build!.context, build!.dockerfile))).toBe(true);
-    const entry = /ENTRYPOINT \[(.*)\]/.exec(dockerfile)?.[1];
-    const files = (entry ?? '').split(',').map((s) => JSON.parse(s.trim()) as string).filter((s) => s.includes('/'));
-    expect(files.length).toBeGreaterThan(0);
-    for (const f of files) expect(existsSync(path.join(root, f)), f).toBe(true);
     expect(dockerfile).toMatch(/^FROM node:20/m);
+    // The final stage runs the file the build stage's bundler writes (scripts/build-server.mjs's default
+    // outfile), copied in under the entrypoint's path.
+    const entry = /ENTRYPOINT \[(.*)\]/.exec(dockerfile)?.[1];
+    const [node, file] = (entry ?? '').split(',').map((s) => JSON.parse(s.trim()) as string);
+    expect(node).toBe('node');
+    expect(dockerfile).toMatch(/^RUN .*node scripts\/build-server\.mjs/m);
+    expect(existsSync(path.join(root, 'scripts', 'build-server.mjs'))).toBe(true);
+    const copy = /^COPY --from=build \/app\/(\S+) (\S+)$/m.exec(dockerfile);
+    expect(copy?.[1]).toBe('servers/object-server/dist/strata.mjs');
+    expect(readFileSync(path.join(root, 'scripts', 'build-server.mjs'), 'utf8')).toContain("join(server, 'dist', 'strata.mjs')");
+    expect(copy?.[2]).toBe(file);
   });
 
   it('passes strata a command line `strata serve` accepts', () => {
