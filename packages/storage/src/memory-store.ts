@@ -4,6 +4,7 @@
  * stored infos are copied in and out so no caller can mutate the store through a returned object.
  */
 import { Readable } from 'node:stream';
+import { BytesReadable } from './bytes-body.ts';
 import { throwIfAborted } from './errors.ts';
 import { createChecksum } from './checksums.ts';
 import type { ChecksumAlgorithm, Checksums, ObjectInfo, StandardHeaders } from './types.ts';
@@ -39,8 +40,17 @@ export async function drain(stream: Readable, signal?: AbortSignal): Promise<Buf
   return chunks;
 }
 
-/** A stream of bytes `start..end` (inclusive) of a chunk list. */
+/**
+ * A stream of bytes `start..end` (inclusive) of a chunk list. A range inside one chunk (every object put as
+ * one piece of bytes) is a {@link BytesReadable} over a view of it: no copy, and a consumer may take it whole.
+ */
 export function streamChunks(chunks: readonly Buffer[], start: number, end: number): Readable {
+  let offset = 0;
+  for (const c of chunks) {
+    if (start >= offset && end < offset + c.length) return new BytesReadable(c.subarray(start - offset, end + 1 - offset));
+    if (offset + c.length > start) break;
+    offset += c.length;
+  }
   function* slices(): Generator<Buffer> {
     let offset = 0;
     for (const c of chunks) {
