@@ -61,7 +61,7 @@ describe('page device', () => {
 
   it('discards, zeroes, grows and keeps stats', async () => {
     const medium = createMemoryMedium();
-    const d = await openSlotDevice(medium, { create: { pageSize: 1024, pageCount: 8 } });
+    const d = await openSlotDevice(medium, { create: { pageSize: 1024, pageCount: 8 }, timing: true });
     await d.write(0, fill(8, 1024, 5), 9);
     await d.discard(2, 2);
     await d.writeZeroes(6, 1);

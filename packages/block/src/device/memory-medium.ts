@@ -55,13 +55,16 @@ export function createMemoryMedium(image?: Uint8Array): MemoryMedium {
 
   return {
     size: () => size,
-    async read(offset, target) {
+    // Synchronous: memory has nothing to wait for (see PageMedium.read).
+    read(offset, target) {
       check();
       copyOut(offset, target);
+      return undefined;
     },
-    async write(offset, data) {
+    write(offset, data) {
       check();
       copyIn(offset, data);
+      return undefined;
     },
     async sync() {
       check();

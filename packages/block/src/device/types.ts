@@ -23,6 +23,12 @@ export interface ReadOptions {
    * lost write, or the page was reused) and raises `Corrupted`. Omit to accept any tag.
    */
   expectTag?: number;
+  /**
+   * Read into this buffer (at least `count × pageSize` bytes, from its start) instead of a new one, like
+   * `pread` into a caller's buffer; the result is a view of it. Integrity checks are the same; after a failed
+   * read the contents of `into` are unspecified.
+   */
+  into?: Buffer;
 }
 
 /** A latency histogram with power-of-two microsecond buckets. */
@@ -46,6 +52,10 @@ export interface DeviceStats {
   bytesWritten: number;
   /** Pages that failed their integrity check on read. */
   corruptPages: number;
+  /**
+   * Latency histograms, filled only when the device times its operations (`timing: true`, or an emulated
+   * latency profile); otherwise they stay empty while the counters above still count.
+   */
   latency: { read: LatencyHistogram; write: LatencyHistogram; flush: LatencyHistogram };
 }
 
@@ -76,9 +86,14 @@ export interface PageDevice {
 export interface PageMedium {
   /** Current size in bytes. */
   size(): number;
-  /** Fills `target` from `offset` (zeros past the end). */
-  read(offset: number, target: Buffer): Promise<void>;
-  write(offset: number, data: Uint8Array): Promise<void>;
+  /**
+   * Fills `target` from `offset` (zeros past the end). Returns `undefined` when the transfer already completed
+   * synchronously (memory, a small pread from the page cache), so the page device skips a promise round trip
+   * on its hot path; otherwise a promise of completion. A synchronous failure may throw.
+   */
+  read(offset: number, target: Buffer): Promise<void> | undefined;
+  /** Writes `data` at `offset`; returns as {@link PageMedium.read} does. */
+  write(offset: number, data: Uint8Array): Promise<void> | undefined;
   /** Makes completed writes durable. */
   sync(): Promise<void>;
   /** Sets the size in bytes (grow only). */

@@ -1,0 +1,165 @@
+/**
+ * The page device's hot path (issue 4: within reach of raw pread/pwrite): synchronous media, reused slot
+ * buffers, reads into a caller's buffer, and timing that is off unless asked for. Every shortcut must keep
+ * the integrity checks and never hand out a buffer the device will write again.
+ */
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isStorageError } from '@strata/storage';
+import { createFakeClock, createMemoryDevice, createMemoryMedium, openFileDevice, openSlotDevice } from '../src/index.ts';
+import type { PageMedium } from '../src/index.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'strata-block-fast-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const corrupted = (e: unknown) => isStorageError(e) && e.code === 'Corrupted';
+const page = (size: number, seed: number) => Buffer.alloc(size, seed);
+
+/** A memory medium whose every read and write completes later (as an asynchronous file transfer does). */
+function slowMedium(): PageMedium & { toBuffer(): Buffer } {
+  const m = createMemoryMedium();
+  const later = () => new Promise<void>((r) => setTimeout(r, 1));
+  return {
+    ...m,
+    async read(offset, target) {
+      await later();
+      await m.read(offset, target);
+    },
+    async write(offset, data) {
+      // Lands later from the caller's buffer, as a pwrite on libuv's thread pool does: the device must not
+      // touch that buffer again until the write is done.
+      await later();
+      await m.write(offset, data);
+    },
+  };
+}
+
+describe('page device fast path', () => {
+  it('returns independent buffers from read, and reused write buffers never leak between pages', async () => {
+    const d = await createMemoryDevice({ pageSize: 512, pageCount: 16 });
+    for (let p = 0; p < 8; p++) await d.write(p, page(512, p + 1), p);
+    const got = [];
+    for (let p = 0; p < 8; p++) got.push(await d.read(p, 1, { expectTag: p }));
+    got.forEach((b, p) => expect(b.equals(page(512, p + 1))).toBe(true));
+    // A caller mutating what it got does not affect the device or the other results.
+    got[0]!.fill(0xee);
+    expect((await d.read(0)).equals(page(512, 1))).toBe(true);
+    expect(got[1]!.equals(page(512, 2))).toBe(true);
+  });
+
+  it('reads into a caller buffer, one page or many, with the same integrity checks', async () => {
+    const d = await createMemoryDevice({ pageSize: 512, pageCount: 16 });
+    await d.write(2, Buffer.concat([page(512, 1), page(512, 2), page(512, 3)]), 7);
+    const into = Buffer.alloc(4096, 0x55);
+    const one = await d.read(3, 1, { into, expectTag: 7 });
+    expect(one.buffer).toBe(into.buffer);
+    expect(one.length).toBe(512);
+    expect(one.equals(page(512, 2))).toBe(true);
+    const three = await d.read(2, 3, { into });
+    expect(three.equals(Buffer.concat([page(512, 1), page(512, 2), page(512, 3)]))).toBe(true);
+    // An unwritten page reads as zeros, whatever `into` held.
+    into.fill(0x77);
+    expect((await d.read(9, 1, { into })).equals(page(512, 0))).toBe(true);
+    // A buffer of exactly one page comes back as itself.
+    const exact = Buffer.alloc(512);
+    expect(await d.read(4, 1, { into: exact })).toBe(exact);
+    await expect(d.read(2, 3, { into: Buffer.alloc(1000) })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(d.read(3, 1, { into, expectTag: 8 })).rejects.toSatisfy(corrupted);
+  });
+
+  it('detects torn, misdirected and stale pages read into a buffer from an image file', async () => {
+    const path = join(dir, 'into.img');
+    const d = await openFileDevice(path, { create: { pageSize: 512, pageCount: 8 } });
+    for (let p = 1; p <= 3; p++) await d.write(p, page(512, 0xa0 + p), 1);
+    await d.close();
+    const slot = 512 + 32;
+    const fh = await open(path, 'r+');
+    await fh.write(Buffer.alloc(100, 0x11), 0, 100, (1 + 1) * slot + 300); // torn
+    const s2 = Buffer.alloc(slot);
+    await fh.read(s2, 0, slot, (2 + 1) * slot);
+    await fh.write(s2, 0, slot, (3 + 1) * slot); // page 2's slot over page 3's: misdirected
+    await fh.close();
+    const r = await openFileDevice(path);
+    const into = Buffer.alloc(512);
+    await expect(r.read(1, 1, { into })).rejects.toSatisfy(corrupted);
+    await expect(r.read(3, 1, { into })).rejects.toSatisfy(corrupted);
+    await expect(r.read(2, 2, { into: Buffer.alloc(1024) })).rejects.toSatisfy(corrupted);
+    await expect(r.read(2, 1, { into, expectTag: 2 })).rejects.toSatisfy(corrupted); // stale
+    expect((await r.read(2, 1, { into, expectTag: 1 })).equals(page(512, 0xa2))).toBe(true);
+    expect(r.stats().corruptPages).toBe(4);
+    await r.close();
+  });
+
+  it('keeps concurrent reads and writes apart on an asynchronous medium', async () => {
+    const medium = slowMedium();
+    const d = await openSlotDevice(medium, { create: { pageSize: 512, pageCount: 64 } });
+    // Single-page and multi-page writes in flight at once: each must land its own bytes under its own page.
+    await Promise.all([
+      ...Array.from({ length: 16 }, (_, p) => d.write(p, page(512, p + 1), p + 100)),
+      d.write(20, Buffer.concat([page(512, 0x21), page(512, 0x22)]), 5),
+      d.write(30, Buffer.concat([page(512, 0x31), page(512, 0x32), page(512, 0x33)]), 6),
+    ]);
+    const intos = Array.from({ length: 16 }, () => Buffer.alloc(512));
+    const got = await Promise.all(intos.map((into, p) => d.read(p, 1, { into, expectTag: p + 100 })));
+    got.forEach((b, p) => expect(b.equals(page(512, p + 1))).toBe(true));
+    const plain = await Promise.all(Array.from({ length: 16 }, (_, p) => d.read(p)));
+    plain.forEach((b, p) => expect(b.equals(page(512, p + 1))).toBe(true));
+    expect((await d.read(20, 2, { expectTag: 5 })).equals(Buffer.concat([page(512, 0x21), page(512, 0x22)]))).toBe(true);
+    expect((await d.read(31, 2, { expectTag: 6 })).equals(Buffer.concat([page(512, 0x32), page(512, 0x33)]))).toBe(true);
+    // The same image through a synchronous medium reads the same.
+    const again = await openSlotDevice(createMemoryMedium(medium.toBuffer()));
+    expect((await again.read(7, 1, { expectTag: 107 })).equals(page(512, 8))).toBe(true);
+  });
+
+  it('uses synchronous transfers on memory and small file transfers, asynchronous ones beyond syncIoMax', async () => {
+    const m = createMemoryMedium();
+    expect(m.write(0, Buffer.alloc(16, 1))).toBeUndefined();
+    expect(m.read(0, Buffer.alloc(16))).toBeUndefined();
+    for (const syncIoMax of [0, 65536]) {
+      const d = await openFileDevice(join(dir, `sync-${syncIoMax}.img`), { create: { pageSize: 4096, pageCount: 128 }, syncIoMax });
+      await d.write(1, page(4096, 9), 3);
+      // 100 pages: over 256 KiB, so the read gets its own buffer instead of a slab carve.
+      const many = Buffer.concat(Array.from({ length: 100 }, (_, i) => page(4096, i)));
+      await d.write(10, many, 4);
+      await d.flush();
+      expect((await d.read(1, 1, { expectTag: 3 })).equals(page(4096, 9))).toBe(true);
+      expect((await d.read(1, 1, { into: Buffer.alloc(4096), expectTag: 3 })).equals(page(4096, 9))).toBe(true);
+      expect((await d.read(10, 100, { expectTag: 4 })).equals(many)).toBe(true);
+      await d.close();
+    }
+  });
+
+  it('stamps tags beyond 32 bits and tells them apart', async () => {
+    const d = await createMemoryDevice({ pageSize: 512, pageCount: 4 });
+    const tag = 2 ** 40 + 5;
+    await d.write(1, page(512, 3), tag);
+    expect((await d.read(1, 1, { expectTag: tag })).equals(page(512, 3))).toBe(true);
+    await expect(d.read(1, 1, { expectTag: 5 })).rejects.toSatisfy(corrupted);
+    await expect(d.read(1, 1, { expectTag: tag + 2 ** 32 })).rejects.toSatisfy(corrupted);
+  });
+
+  it('times operations only when asked (or under a latency profile), and always counts them', async () => {
+    const plain = await createMemoryDevice({ pageSize: 512, pageCount: 4 });
+    await plain.write(0, page(512, 1));
+    await plain.read(0);
+    await plain.read(0, 1, { into: Buffer.alloc(512) });
+    await plain.flush();
+    const s = plain.stats();
+    expect([s.reads, s.writes, s.flushes, s.pagesRead, s.bytesRead]).toEqual([2, 1, 1, 2, 1024]);
+    expect([s.latency.read.count, s.latency.write.count, s.latency.flush.count]).toEqual([0, 0, 0]);
+
+    const clock = createFakeClock();
+    const timed = await createMemoryDevice({ pageSize: 512, pageCount: 4, timing: true, clock });
+    await timed.write(0, page(512, 1));
+    await timed.read(0);
+    await timed.flush();
+    const t = timed.stats();
+    expect([t.latency.read.count, t.latency.write.count, t.latency.flush.count]).toEqual([1, 1, 1]);
+    // Stats are a snapshot: later operations do not change an earlier one.
+    await timed.read(0);
+    expect(t.latency.read.count).toBe(1);
+    expect(timed.stats().latency.read.count).toBe(2);
+  });
+});
