@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '@strata/object-server';
 import { createFileStorage } from '@strata/file';
+import { withReadCache } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 
 /** The credentials the interop server accepts. */
@@ -100,7 +101,8 @@ async function startTlsProxy(dir: string, port: number): Promise<{ port: number;
 export async function startServer(options: StartOptions = {}): Promise<InteropServer> {
   const root = mkdtempSync(join(tmpdir(), 'strata-interop-'));
   const data = join(root, 'data');
-  const storage = createFileStorage({ root: data });
+  // As `strata serve` runs by default: the file adapter with the read cache in front.
+  const storage = withReadCache(createFileStorage({ root: data }));
   const app = await buildApp({ storage, credentials: [CREDENTIALS], region: REGION, logger: false });
   const requests: SeenRequest[] = [];
   app.addHook('onRequest', async (req) => {
