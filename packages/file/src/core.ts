@@ -20,6 +20,7 @@ import type { KeyPath } from './key-mapping.ts';
 import { DirHandles } from './dir-handles.ts';
 import { KeyMutex, Semaphore } from './lock.ts';
 import { openReadHandle } from './read-handle.ts';
+import { ReadCloses } from './read-closes.ts';
 import type { ReadHandle } from './read-handle.ts';
 import { headerLength, parseHeader } from './metadata.ts';
 import { errnoOf } from './to-storage-error.ts';
@@ -56,6 +57,8 @@ export class FileCore {
   readonly #dirs: DirHandles;
   #seq = 0;
   #tag = randomBytes(4).toString('hex');
+  /** How read descriptors are closed, and the renames and unlinks that decide it (read-closes.ts). */
+  readonly reads: ReadCloses;
 
   constructor(options: CoreOptions) {
     this.root = options.root;
@@ -63,6 +66,7 @@ export class FileCore {
     this.durable = options.fsync === 'always';
     this.minPartSize = options.minPartSize;
     this.fds = new Semaphore(options.maxOpenFiles);
+    this.reads = new ReadCloses(options.root);
     this.#dirs = new DirHandles((path) => this.open(path, constants.O_RDONLY), Math.min(DIR_HANDLES_MAX, options.maxOpenFiles));
   }
 
@@ -208,9 +212,9 @@ export class FileCore {
         const record = this.stagingPath('conv');
         await fsp.link(this.abs(rel), record);
         await this.syncDir(STAGING_DIR);
-        await fsp.unlink(this.abs(rel));
+        await this.reads.unlinking(() => fsp.unlink(this.abs(rel)));
         await this.#makeDir(rel, name, segment);
-        await fsp.rename(record, `${this.abs(rel)}/${SELF_NAME}`);
+        await this.reads.unlinking(() => fsp.rename(record, `${this.abs(rel)}/${SELF_NAME}`));
         await this.syncDir(rel);
         await this.syncDir(parentOf(rel));
       }),
@@ -233,13 +237,13 @@ export class FileCore {
       }
       const target = this.abs(kp.rel);
       try {
-        await fsp.rename(tmp, target);
+        await this.reads.unlinking(() => fsp.rename(tmp, target));
         await this.syncObjectDir(kp.dir);
         return;
       } catch (e) {
         const code = errnoOf(e);
         if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
-          await fsp.rename(tmp, `${target}/${SELF_NAME}`);
+          await this.reads.unlinking(() => fsp.rename(tmp, `${target}/${SELF_NAME}`));
           await this.syncObjectDir(kp.rel);
           return;
         }

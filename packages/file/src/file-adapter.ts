@@ -4,9 +4,10 @@
  * translated at this boundary (to-storage-error).
  */
 import * as fsp from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import {
+  BytesReadable,
   StorageError,
   checkReadConditions,
   checkWriteConditions,
@@ -47,14 +48,10 @@ import { SELF_NAME, keyToPath } from './key-mapping.ts';
 import { acquireRootLock } from './lock.ts';
 import { cloneInfo, encodeHeader, reserveHeaderBytes } from './metadata.ts';
 import { FileMultipart, headersOf } from './multipart.ts';
-import { objectBytes, openObject, stageBody, stageStream } from './object-io.ts';
+import { FIRST_READ_BYTES, HEADER_READ_BYTES, objectBytes, openObject, stageBody, stageStream } from './object-io.ts';
 import type { OpenedObject } from './object-io.ts';
 import { scanTree } from './list.ts';
 import { errnoOf, toStorageError } from './to-storage-error.ts';
-
-/** First read of a GET: header plus, for objects up to ~16 KiB, all of the bytes. */
-const GET_READ = 16 * 1024;
-const HEAD_READ = 4096;
 
 type Conditions = { ifNoneMatch?: '*'; ifMatch?: string };
 const hasConditions = (c: Conditions) => c.ifNoneMatch !== undefined || c.ifMatch !== undefined;
@@ -83,6 +80,7 @@ export class FileAdapter implements StorageAdapter {
     this.#release = await acquireRootLock(this.#core.root);
     try {
       await this.#core.recover();
+      await this.#core.reads.probeFilesystem();
     } catch (e) {
       await this.#release();
       throw e;
@@ -128,8 +126,8 @@ export class FileAdapter implements StorageAdapter {
 
   async #current(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const o = await openObject(this.#core, key, HEAD_READ, true);
-      await o.fh.close();
+      const o = await openObject(this.#core, key, HEADER_READ_BYTES, false, true);
+      this.#core.reads.closeRead(o.fh, o.epoch);
       return o.info;
     } catch (e) {
       if (e instanceof StorageError && e.code === 'NotFound') return undefined;
@@ -154,17 +152,17 @@ export class FileAdapter implements StorageAdapter {
 
   get(key: string, options: AdapterGetOptions): Promise<GetResult> {
     return this.#run('get', key, options.signal, async () => {
-      const o = await openObject(this.#core, key, GET_READ);
+      const o = await openObject(this.#core, key, FIRST_READ_BYTES, true);
       try {
         checkReadConditions(o.info, options, 'get');
         const range = options.range ? resolveRange(options.range, o.info.size) : undefined;
         const start = range?.start ?? 0;
         const end = range?.end ?? o.info.size - 1;
-        const result: GetResult = { info: o.info, body: await bodyOf(o, start, end) };
+        const result: GetResult = { info: o.info, body: this.#bodyOf(o, start, end) };
         if (range) result.range = range;
         return result;
       } catch (e) {
-        await o.fh.close().catch(() => undefined);
+        this.#core.reads.closeSoon(o.fh);
         throw e;
       }
     });
@@ -172,11 +170,28 @@ export class FileAdapter implements StorageAdapter {
 
   head(key: string, options: HeadOptions): Promise<ObjectInfo> {
     return this.#run('head', key, options.signal, async () => {
-      const o = await openObject(this.#core, key, HEAD_READ);
-      await o.fh.close();
+      const o = await openObject(this.#core, key, HEADER_READ_BYTES, false);
+      this.#core.reads.closeRead(o.fh, o.epoch);
       checkReadConditions(o.info, options, 'head');
       return o.info;
     });
+  }
+
+  /**
+   * The body of a GET: the bytes of the first read when the object came whole with it (its descriptor is then
+   * closed at once, off the GET's latency: read-closes.ts), else a stream from the descriptor, which the
+   * stream closes on end, error or destroy.
+   */
+  #bodyOf(o: OpenedObject, start: number, end: number): Readable {
+    if (o.data) {
+      this.#core.reads.closeRead(o.fh, o.epoch);
+      return bytesBody(o.data.subarray(start, end + 1));
+    }
+    if (end < start) {
+      this.#core.reads.closeSoon(o.fh);
+      return bytesBody(Buffer.alloc(0));
+    }
+    return o.fh.createReadStream({ start: o.dataOffset + start, end: o.dataOffset + end, highWaterMark: 256 * 1024 });
   }
 
   delete(key: string, options: OperationOptions): Promise<void> {
@@ -190,13 +205,13 @@ export class FileAdapter implements StorageAdapter {
       if (!(await core.checkDirs(kp))) return;
       let from = kp.dir;
       try {
-        await fsp.unlink(core.abs(kp.rel));
+        await core.reads.unlinking(() => fsp.unlink(core.abs(kp.rel)));
       } catch (e) {
         const code = errnoOf(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') return;
         if (code !== 'EISDIR' && code !== 'EPERM') throw e;
         try {
-          await fsp.unlink(`${core.abs(kp.rel)}/${SELF_NAME}`);
+          await core.reads.unlinking(() => fsp.unlink(`${core.abs(kp.rel)}/${SELF_NAME}`));
         } catch (e2) {
           if (errnoOf(e2) === 'ENOENT') return;
           throw e2;
@@ -224,7 +239,7 @@ export class FileAdapter implements StorageAdapter {
 
   copy(source: string, destination: string, options: CopyOptions): Promise<ObjectInfo> {
     return this.#run('copy', destination, options.signal, async () => {
-      const src = await openObject(this.#core, source, 64 * 1024);
+      const src = await openObject(this.#core, source, FIRST_READ_BYTES, true);
       let info!: ObjectInfo;
       let tmp: string;
       try {
@@ -288,7 +303,7 @@ export class FileAdapter implements StorageAdapter {
       this.#core.mutex.run(key, async () => {
         // PutObjectTagging changes neither the bytes, the ETag nor Last-Modified; the file is rewritten
         // (copy-on-write) so the new header is published by one rename like any write.
-        const src = await openObject(this.#core, key, 64 * 1024, true);
+        const src = await openObject(this.#core, key, FIRST_READ_BYTES, true, true);
         let info: ObjectInfo;
         let tmp: string;
         try {
@@ -354,6 +369,7 @@ export class FileAdapter implements StorageAdapter {
       return; // never opened: nothing to release
     }
     await this.#core.closeDirs();
+    await this.#core.reads.closesSettled();
     await this.#release?.();
   }
 }
@@ -367,15 +383,10 @@ function listenEarly(body: PreparedBody): void {
   body.stream.on('error', () => undefined);
 }
 
-/** The body of a GET: from the first read's buffer when it holds the range, else streamed from the file. */
-async function bodyOf(o: OpenedObject, start: number, end: number): Promise<Readable> {
-  if (o.dataOffset + end < o.bytesRead) {
-    await o.fh.close();
-    // A stream born ended with its one chunk: no async generator and promise per chunk as Readable.from has.
-    const body = new Readable({ read() {} });
-    if (end >= start) body.push(o.buf.subarray(o.dataOffset + start, o.dataOffset + end + 1));
-    body.push(null);
-    return body;
-  }
-  return o.fh.createReadStream({ start: o.dataOffset + start, end: o.dataOffset + end, highWaterMark: 256 * 1024 });
+/**
+ * A small body already read whole: a {@link BytesReadable}, which streams as one chunk (no async generator and
+ * promise per chunk as `Readable.from` has) and lets a consumer such as the object server take the bytes whole.
+ */
+function bytesBody(bytes: Buffer): Readable {
+  return new BytesReadable(bytes);
 }

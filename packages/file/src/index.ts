@@ -39,7 +39,8 @@ const option = (name: string, problem: string) => new TypeError(`createFileAdapt
  *   `a/b/` is `<root>/a/b/.strata-empty`. See key-mapping.ts.
  * - **Metadata** is a small text header at the start of each object file (`#strata1 <offset>` line, then the
  *   ObjectInfo as one JSON line, then the bytes): one rename publishes bytes and metadata together, and a GET
- *   of a small object is one open, one read and a close. `tail -n +3 <file>` prints an object's bytes.
+ *   of an object up to 64 KiB is one open and one read (the close is off its latency; README "Reads").
+ *   `tail -n +3 <file>` prints an object's bytes.
  * - **Writes** stream into `<root>/.strata-staging/`, are fsynced (policy `always`), renamed into place, and the
  *   directory is fsynced. Readers see the old or the new object, never a partial one, also after a crash.
  *   Conditional puts and copies are atomic through a per-key in-process mutex: one process owns a root

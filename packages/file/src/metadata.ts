@@ -1,6 +1,6 @@
 /**
  * The object header: every object file starts with its metadata, so one rename publishes bytes and metadata
- * together and a GET is one open + one read (+ close) for a small object.
+ * together and a GET is one open + one read (+ close) for an object up to 64 KiB.
  *
  * Layout (text, so `head -2 file` shows it and `tail -n +3 file` yields the object's bytes):
  *

@@ -1,8 +1,9 @@
 /**
- * Reading and staging object files. A GET is one open and one read for a small object (header and bytes
- * arrive together), plus a close; larger objects stream the rest from the same descriptor. A PUT streams the
- * body into a staged file and writes the header last, in place (its size is reserved up front), or, for a body
- * that fits the write batch, writes header and bytes with one writev.
+ * Reading and staging object files. A GET is one open and one read for an object of up to 64 KiB (header and
+ * bytes arrive together, into a pooled buffer: read-buffer.ts), plus a close off its latency path
+ * (read-closes.ts); larger objects stream from the same descriptor. A PUT streams the body into a staged file
+ * and writes the header last, in place (its size is reserved up front), or, for a body that fits the write
+ * batch, writes header and bytes with one writev.
  */
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -14,21 +15,29 @@ import type { FileCore } from './core.ts';
 import type { ReadHandle } from './read-handle.ts';
 import { SELF_NAME, keyToPath } from './key-mapping.ts';
 import { headerLength, parseHeader } from './metadata.ts';
+import { FIRST_READ_BYTES, giveReadBuffer, takeReadBuffer } from './read-buffer.ts';
 import { errnoOf } from './to-storage-error.ts';
 
 /** Bodies up to this size are written with one writev; larger ones stream in batches of this size. */
 const WRITE_BATCH = 256 * 1024;
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+/** First read of a metadata-only open (head, listing): a header is a few hundred bytes. */
+export const HEADER_READ_BYTES = 4096;
+export { FIRST_READ_BYTES };
 
-/** An object file opened for reading, with its first bytes already read. */
+/** An object file opened for reading, with its header (and, for a small object, its bytes) already read. */
 export interface OpenedObject {
   info: ObjectInfo;
   fh: ReadHandle;
-  /** The first `bytesRead` bytes of the file. */
-  buf: Buffer;
-  bytesRead: number;
+  /**
+   * All of the object's bytes when they came with the first read and the caller asked for them: a buffer of
+   * its own (copied out of the pooled read buffer). Undefined otherwise: the bytes are read from `fh`.
+   */
+  data: Buffer | undefined;
   /** Where the object's bytes start in the file. */
   dataOffset: number;
+  /** `core.reads.unlinkEpoch` before the open, for `core.reads.closeRead`. */
+  epoch: number;
 }
 
 const notFound = (key: string) => new StorageError('NotFound', 'The object does not exist', { key });
@@ -38,16 +47,17 @@ const isMissing = (e: unknown) => {
 };
 
 /**
- * Opens `key`'s object and reads its header (and, for a small object, all of its bytes). Throws `NotFound`;
- * a key whose file is being converted into a directory by a concurrent write is waited for, not missed
- * (unless the caller holds the key's mutex itself: `holdsMutex`).
+ * Opens `key`'s object and reads its header with one read of up to `readLength` bytes
+ * (≤ {@link FIRST_READ_BYTES}); with `wantBytes`, an object that fits that read comes back whole in `data`.
+ * Throws `NotFound`; a key whose file is being converted into a directory by a concurrent write is waited for,
+ * not missed (unless the caller holds the key's mutex itself: `holdsMutex`).
  */
-export async function openObject(core: FileCore, key: string, readSize: number, holdsMutex = false): Promise<OpenedObject> {
+export async function openObject(core: FileCore, key: string, readLength: number, wantBytes: boolean, holdsMutex = false): Promise<OpenedObject> {
   const kp = keyToPath(key);
   for (let attempt = 0; ; attempt++) {
     try {
       if (!(await core.checkDirs(kp))) throw notFound(key);
-      return await openPath(core, key, core.abs(kp.rel), readSize);
+      return await openPath(core, key, core.abs(kp.rel), readLength, wantBytes);
     } catch (e) {
       const missing = isMissing(e) || (e instanceof StorageError && e.code === 'NotFound');
       if (missing && !holdsMutex && attempt < 3 && core.mutex.busy(key)) {
@@ -60,39 +70,53 @@ export async function openObject(core: FileCore, key: string, readSize: number, 
   }
 }
 
-async function openPath(core: FileCore, key: string, path: string, readSize: number): Promise<OpenedObject> {
+/**
+ * Opens the object file at `path` and reads its first `readLength` bytes into a pooled buffer: one open and
+ * one read. The pooled buffer is given back before this returns; what the result keeps is copied out.
+ */
+async function openPath(core: FileCore, key: string, path: string, readLength: number, wantBytes: boolean): Promise<OpenedObject> {
+  const epoch = core.reads.unlinkEpoch;
   let fh = await core.openRead(path);
-  let buf = Buffer.allocUnsafe(readSize);
-  let bytesRead: number;
+  const slab = takeReadBuffer();
   try {
+    let bytesRead: number;
     try {
-      bytesRead = (await fh.read(buf, 0, readSize, 0)).bytesRead;
+      bytesRead = (await fh.read(slab, 0, readLength, 0)).bytesRead;
     } catch (e) {
       if (errnoOf(e) !== 'EISDIR') throw e;
       // The key is also a directory (`a/b` beside `a/b/c`): its object is the directory's `.strata-self`.
-      await fh.close();
+      core.reads.closeSoon(fh);
       fh = await core.openRead(`${path}/${SELF_NAME}`);
-      bytesRead = (await fh.read(buf, 0, readSize, 0)).bytesRead;
+      bytesRead = (await fh.read(slab, 0, readLength, 0)).bytesRead;
     }
-    const dataOffset = headerLength(buf, bytesRead);
+    let buf = slab;
+    const dataOffset = headerLength(slab, bytesRead);
     if (dataOffset === undefined) {
       throw new StorageError('Corrupted', `${path} is not an object file written by the file adapter`, { key });
     }
     if (dataOffset > bytesRead) {
-      const bigger = Buffer.allocUnsafe(dataOffset);
-      buf.copy(bigger, 0, 0, bytesRead);
-      const more = await fh.read(bigger, bytesRead, dataOffset - bytesRead, bytesRead);
+      buf = Buffer.allocUnsafe(dataOffset);
+      slab.copy(buf, 0, 0, bytesRead);
+      const more = await fh.read(buf, bytesRead, dataOffset - bytesRead, bytesRead);
       bytesRead += more.bytesRead;
-      buf = bigger;
       if (bytesRead < dataOffset) throw new StorageError('Corrupted', `${path} has a truncated header`, { key });
     }
     const info = parseHeader(buf, dataOffset);
     if (key !== '') info.key = key; // '' keeps the stored key (decoding a hashed long name)
-    return { info, fh, buf, bytesRead, dataOffset };
+    let data: Buffer | undefined;
+    const end = dataOffset + info.size;
+    if (wantBytes && end <= bytesRead) {
+      data = Buffer.allocUnsafe(info.size);
+      buf.copy(data, 0, dataOffset, end);
+    }
+    return { info, fh, data, dataOffset, epoch };
   } catch (e) {
-    await fh.close();
+    core.reads.closeSoon(fh);
     if (e instanceof SyntaxError) throw new StorageError('Corrupted', `${path} has an unreadable header`, { key, cause: e });
     throw e;
+  } finally {
+    // Every read into it has completed (each was awaited), and only copies of its bytes leave this function.
+    giveReadBuffer(slab);
   }
 }
 
@@ -100,7 +124,8 @@ async function openPath(core: FileCore, key: string, path: string, readSize: num
 export async function readInfoAt(core: FileCore, key: string, path: string): Promise<ObjectInfo | undefined> {
   return core.fds.with(async () => {
     try {
-      const o = await openPath(core, key, path, 4096);
+      // The close is awaited here: the semaphore bounds the descriptors a listing's read-ahead holds.
+      const o = await openPath(core, key, path, HEADER_READ_BYTES, false);
       await o.fh.close();
       return o.info;
     } catch (e) {
@@ -189,18 +214,13 @@ export function stageBody(
 
 /** The bytes of an opened object from `start` to `end` (inclusive, object offsets), as Buffers. */
 export async function* objectBytes(o: OpenedObject, start = 0, end = o.info.size - 1): AsyncGenerator<Buffer> {
-  const from = o.dataOffset + start;
-  const to = o.dataOffset + end; // inclusive
-  if (to < from) return;
-  if (to < o.bytesRead) {
-    yield o.buf.subarray(from, to + 1);
+  if (end < start) return;
+  if (o.data) {
+    yield o.data.subarray(start, end + 1);
     return;
   }
-  let pos = from;
-  if (from < o.bytesRead) {
-    yield o.buf.subarray(from, o.bytesRead);
-    pos = o.bytesRead;
-  }
+  let pos = o.dataOffset + start;
+  const to = o.dataOffset + end; // inclusive
   const chunk = 1 << 20;
   while (pos <= to) {
     const b = Buffer.allocUnsafe(Math.min(chunk, to - pos + 1));
