@@ -226,6 +226,14 @@ export class FileCore {
    * a directory), then an fsync of the directory. Caller holds the key's mutex.
    */
   async commit(tmp: string, key: string, kp: KeyPath): Promise<void> {
+    await this.syncObjectDir(await this.publish(tmp, key, kp));
+  }
+
+  /**
+   * The rename half of {@link FileCore.commit}: makes `tmp` visible as `key` and returns the directory whose
+   * fsync makes it durable. Caller holds the key's mutex (the rename), not necessarily for the fsync.
+   */
+  async publish(tmp: string, key: string, kp: KeyPath): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.ensureDirs(key, kp);
@@ -238,19 +246,34 @@ export class FileCore {
       const target = this.abs(kp.rel);
       try {
         await this.reads.unlinking(() => fsp.rename(tmp, target));
-        await this.syncObjectDir(kp.dir);
-        return;
+        return kp.dir;
       } catch (e) {
         const code = errnoOf(e);
         if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
           await this.reads.unlinking(() => fsp.rename(tmp, `${target}/${SELF_NAME}`));
-          await this.syncObjectDir(kp.rel);
-          return;
+          return kp.rel;
         }
         // A concurrent delete removed a parent that had just become empty: create it again.
         if ((code !== 'ENOENT' && code !== 'ENOTDIR') || attempt >= 5) throw e;
         this.forget(kp);
       }
+    }
+  }
+
+  /**
+   * The fsync half, run after the key's mutex is released so that the next writer of the key can rename while
+   * it runs (and share it: directory fsyncs are group-committed, dir-handles.ts). The caller still returns
+   * only after an fsync that started after its rename. The directory can be gone only if a delete of the key,
+   * queued behind this put on the key's mutex, emptied and removed it; the put is then superseded, and it
+   * returns once that delete (which syncs what it removed) has finished.
+   */
+  async syncPublished(key: string, dir: string): Promise<void> {
+    try {
+      await this.syncObjectDir(dir);
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      await this.mutex.run(key, async () => {});
     }
   }
 

@@ -107,8 +107,13 @@ export class FileAdapter implements StorageAdapter {
     }
   }
 
-  /** Stages nothing; commits `tmp` as `key` under its mutex once `conditions` hold. Removes `tmp` on failure. */
+  /**
+   * Stages nothing; publishes `tmp` as `key` under its mutex once `conditions` hold, then syncs the directory
+   * outside it (FileCore.syncPublished), so same-key writers queue only for the rename, not the fsync.
+   * Removes `tmp` on failure.
+   */
   async #commit(key: string, tmp: string, conditions: Conditions[], op: string, signal?: AbortSignal): Promise<void> {
+    let dir: string | undefined;
     try {
       throwIfAborted(signal, op, key);
       await this.#core.mutex.run(key, async () => {
@@ -116,12 +121,13 @@ export class FileAdapter implements StorageAdapter {
           const current = await this.#current(key);
           for (const c of conditions) checkWriteConditions(current, c, op, key);
         }
-        await this.#core.commit(tmp, key, keyToPath(key));
+        dir = await this.#core.publish(tmp, key, keyToPath(key));
       });
     } catch (e) {
       await fsp.rm(tmp, { force: true });
       throw e;
     }
+    await this.#core.syncPublished(key, dir as string);
   }
 
   async #current(key: string): Promise<ObjectInfo | undefined> {
