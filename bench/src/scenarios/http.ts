@@ -78,6 +78,21 @@ const targets: Target[] = [
   },
 ];
 
+/**
+ * A few requests of each kind before any timed round, so no target is measured cold (its first requests
+ * compile code paths; on a loaded machine a cold target could finish nothing in a one-second smoke round).
+ */
+async function warmUp(urls: { get: string; put: string }): Promise<void> {
+  const body = payload(SIZE, 2);
+  for (let i = 0; i < 20; i++) {
+    const got = await fetch(urls.get);
+    await got.arrayBuffer();
+    const put = await fetch(urls.put, { method: 'PUT', body });
+    await put.arrayBuffer();
+    if (!got.ok || !put.ok) throw new Error(`warm-up got HTTP ${got.status} / ${put.status}`);
+  }
+}
+
 function toMeasurement(scenario: string, tier: string, runs: Awaited<ReturnType<typeof runAutocannon>>[], server: SpawnedServer): Measurement {
   const last = runs[runs.length - 1];
   if (!last) throw new Error('no runs');
@@ -122,7 +137,9 @@ export const httpLoad: Scenario = {
         let server: SpawnedServer | undefined;
         try {
           server = await target.start(ctx);
-          live.push({ target, server, urls: await target.urls(server) });
+          const urls = await target.urls(server);
+          await warmUp(urls);
+          live.push({ target, server, urls });
         } catch (e) {
           ctx.skip(`http ${target.tier}`, (e as Error).message);
           await server?.stop();
