@@ -14,6 +14,11 @@ function ratioGoal(find: Find, issue: number, goal: string, min: number, a: [str
   return { issue, goal, target: `≥ ${min}×`, measured, shown: measured === null ? '–' : `${measured.toFixed(2)}×`, met: measured === null ? null : measured >= min };
 }
 
+/** Marks a comparison the issue asks to report without a target. */
+function reported(goal: GoalResult): GoalResult {
+  return { ...goal, target: 'no target (reported)', met: null, reportedOnly: true };
+}
+
 function overheadGoal(find: Find, issue: number, goal: string, maxOverhead: number, ours: [string, string], raw: [string, string]): GoalResult {
   const x = find(...ours);
   const y = find(...raw);
@@ -52,7 +57,10 @@ export function evaluateGoals(report: Pick<BenchReport, 'groups'>): GoalResult[]
     ratioGoal(find, 5, 'object server GET 4 KiB vs bare fastify route', 0.5, ['http GET 4 KiB', 'object server (file)', 16], ['http GET 4 KiB', 'bare fastify', 16]),
     ratioGoal(find, 5, 'object server GET 4 KiB, read cache off, vs bare fastify route', 0.5, ['http GET 4 KiB', 'object server (file, no read cache)', 16], ['http GET 4 KiB', 'bare fastify', 16]),
     ratioGoal(find, 5, 'object server GET 4 KiB vs s3rver', 6, ['http GET 4 KiB', 'object server (file)', 16], ['http GET 4 KiB', 's3rver', 16]),
-    ratioGoal(find, 5, 'object server PUT 4 KiB vs s3rver', 1, ['http PUT 4 KiB', 'object server (file)', 16], ['http PUT 4 KiB', 's3rver', 16]),
+    // Issue 5 asks for PUT 4 KiB "against the same" without a target; ours fsyncs file and directory before
+    // answering, s3rver (and the bare route) do not, so the ratio is reported, not judged.
+    reported(ratioGoal(find, 5, 'object server PUT 4 KiB (durable: fsync before the answer) vs s3rver (no fsync)', 1, ['http PUT 4 KiB', 'object server (file)', 16], ['http PUT 4 KiB', 's3rver', 16])),
+    reported(ratioGoal(find, 5, 'object server PUT 4 KiB (durable) vs bare fastify route (drains the body)', 1, ['http PUT 4 KiB', 'object server (file)', 16], ['http PUT 4 KiB', 'bare fastify', 16])),
     {
       issue: 5,
       goal: 'object server peak RSS during a large SDK upload',

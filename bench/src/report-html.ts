@@ -90,7 +90,7 @@ function throughputChart(report: BenchReport, verb: string): string {
 /** Renders the whole report as one HTML document. */
 export function renderHtml(report: BenchReport): string {
   const goals = report.goals
-    .map((g) => `<tr><td>#${g.issue}</td><td>${esc(g.goal)}</td><td>${esc(g.target)}</td><td>${esc(g.shown)}</td><td class="${g.met === null ? 'na' : g.met ? 'met' : 'unmet'}">${g.met === null ? 'not measured' : g.met ? 'met' : 'not met'}</td></tr>`)
+    .map((g) => `<tr><td>#${g.issue}</td><td>${esc(g.goal)}</td><td>${esc(g.target)}</td><td>${esc(g.shown)}</td><td class="${g.met === null ? 'na' : g.met ? 'met' : 'unmet'}">${g.reportedOnly && g.measured !== null ? 'reported' : g.met === null ? 'not measured' : g.met ? 'met' : 'not met'}</td></tr>`)
     .join('\n');
   const groups = report.groups
     .map((g) => `<section class="group" id="${esc(g.id)}"><h3>${esc(g.title)}</h3><div class="charts">${latencyBars(g)}${cdfChart(g)}</div>${renderGroupTable(g)}</section>`)

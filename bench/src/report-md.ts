@@ -31,7 +31,7 @@ function groupTable(group: ScenarioGroup): string {
 /** Renders the whole report as markdown. */
 export function renderMarkdown(report: BenchReport): string {
   const goals = report.goals.map(
-    (g) => `| #${g.issue} | ${g.goal} | ${g.target} | ${g.shown} | ${g.met === null ? 'not measured' : g.met ? '**met**' : '**not met**'} |`,
+    (g) => `| #${g.issue} | ${g.goal} | ${g.target} | ${g.shown} | ${g.reportedOnly && g.measured !== null ? 'reported' : g.met === null ? 'not measured' : g.met ? '**met**' : '**not met**'} |`,
   );
   const skipped = report.skipped.map((s) => `- ${s.scenario}: ${s.reason}`);
   return [

@@ -14,8 +14,10 @@ export interface GoalResult {
   measured: number | null;
   /** How `measured` is shown (`0.82×`, `112 MB`). */
   shown: string;
-  /** Whether the goal is met; null when not measured. */
+  /** Whether the goal is met; null when not measured, or for a figure the issue asks to report without a target. */
   met: boolean | null;
+  /** A comparison the issue asks to report but sets no target for (verdict: reported). */
+  reportedOnly?: boolean;
 }
 
 /** A group of measurements shown as one table and one chart (e.g. "4 KiB get, concurrency 1"). */
