@@ -33,12 +33,16 @@ export function encodeHeader(info: ObjectInfo, minBytes = 0): Buffer {
 
 /** Builds a header holding any JSON value (multipart parts use it too), padded to at least `minBytes`. */
 export function encodeJsonHeader(value: unknown, minBytes = 0): Buffer {
-  let json = JSON.stringify(value);
+  const json = JSON.stringify(value);
   const bytes = Buffer.byteLength(json, 'utf8');
   const total = Math.max(PREFIX_BYTES + bytes + 1, minBytes);
-  if (total > PREFIX_BYTES + bytes + 1) json += ' '.repeat(total - (PREFIX_BYTES + bytes + 1));
-  const offset = String(total).padStart(8, '0');
-  return Buffer.from(`${MAGIC}${offset}\n${json}\n`, 'utf8');
+  // Written into one buffer of its final size: no padded copy of the JSON string and no second encoding.
+  const out = Buffer.allocUnsafe(total);
+  out.write(`${MAGIC}${String(total).padStart(8, '0')}\n`, 0, 'latin1');
+  out.write(json, PREFIX_BYTES, 'utf8');
+  out.fill(0x20, PREFIX_BYTES + bytes, total - 1);
+  out[total - 1] = 0x0a;
+  return out;
 }
 
 /**

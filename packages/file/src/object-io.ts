@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StorageError } from '@strata/storage';
 import type { BodyDigests, ObjectInfo, PreparedBody } from '@strata/storage';
 import type { FileCore } from './core.ts';
@@ -135,6 +135,112 @@ export async function readInfoAt(core: FileCore, key: string, path: string): Pro
   });
 }
 
+/** Bytes pulled from a body: a batch of chunks, and whether the body ended after them. */
+interface Batch {
+  chunks: Buffer[];
+  bytes: number;
+  done: boolean;
+}
+
+/** Where stageStream pulls a body from, a batch at a time. */
+interface BatchSource {
+  /** The next chunks, at least `max` bytes of them unless the body ends first; throws the body's error. */
+  next(max: number, onChunk?: (chunk: Buffer) => void): Promise<Batch>;
+  /** Gives up on the body (destroys a stream), after a failure of the staging. */
+  cancel(): Promise<void>;
+}
+
+const prematureClose = () => new StorageError('InvalidArgument', 'The body stream closed before its end', { reason: 'IncompleteBody' });
+
+/**
+ * Batches of a byte-mode Readable, read with `read()` as they arrive: one promise per batch rather than an async
+ * iterator's promise and generator resumption per chunk (a small PUT is one batch). Listens for the stream's
+ * error from construction on.
+ */
+class ReadableBatches implements BatchSource {
+  readonly #stream: Readable;
+  #error: Error | undefined;
+  #ended = false;
+  #wake: (() => void) | undefined;
+
+  constructor(stream: Readable) {
+    this.#stream = stream;
+    const wake = () => {
+      const w = this.#wake;
+      this.#wake = undefined;
+      w?.();
+    };
+    stream.on('readable', wake);
+    stream.once('end', () => {
+      this.#ended = true;
+      wake();
+    });
+    stream.on('error', (e: Error) => {
+      this.#error ??= e;
+      wake();
+    });
+    stream.once('close', () => {
+      if (!this.#ended) this.#error ??= stream.errored ?? prematureClose();
+      wake();
+    });
+    if (stream.destroyed && !stream.readableEnded) this.#error = stream.errored ?? prematureClose();
+  }
+
+  async next(max: number, onChunk?: (chunk: Buffer) => void): Promise<Batch> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (;;) {
+      if (this.#error) throw this.#error;
+      let chunk: Buffer | null;
+      while (bytes < max && (chunk = this.#stream.read() as Buffer | null) !== null) {
+        onChunk?.(chunk);
+        chunks.push(chunk);
+        bytes += chunk.length;
+      }
+      if (bytes >= max) return { chunks, bytes, done: false };
+      if (this.#ended) return { chunks, bytes, done: true };
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  cancel(): Promise<void> {
+    this.#stream.destroy();
+    return Promise.resolve();
+  }
+}
+
+/** Batches of any async iterable of Buffers (a generator reading another file). */
+class IteratorBatches implements BatchSource {
+  readonly #chunks: AsyncIterator<Buffer>;
+  #first: Promise<IteratorResult<Buffer>> | undefined;
+
+  constructor(iterable: AsyncIterable<Buffer>) {
+    this.#chunks = iterable[Symbol.asyncIterator]();
+    // Runs the iterator up to its first wait (attaching a stream's error listener); observed by next().
+    this.#first = this.#chunks.next();
+    this.#first.catch(() => undefined);
+  }
+
+  async next(max: number, onChunk?: (chunk: Buffer) => void): Promise<Batch> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    while (bytes < max) {
+      const first = this.#first;
+      this.#first = undefined;
+      const r = await (first ?? this.#chunks.next());
+      if (r.done) return { chunks, bytes, done: true };
+      onChunk?.(r.value);
+      chunks.push(r.value);
+      bytes += r.value.length;
+    }
+    return { chunks, bytes, done: false };
+  }
+
+  async cancel(): Promise<void> {
+    await this.#chunks.return?.();
+  }
+}
+
 /**
  * Streams `stream` into a new staged file after a header of `reserve` bytes, then writes the header returned
  * by `finish` (given the digests and the size it must pad to). Returns the staged path. The stream must end
@@ -149,44 +255,29 @@ export async function stageStream(
 ): Promise<string> {
   // Start consuming before the first await: a PreparedBody verifies in its flush, which runs as soon as its
   // source ends, and an error emitted before anyone listens would be an uncaught exception.
-  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const first = chunks.next(); // runs the iterator up to its first wait, attaching its error listener
-  first.catch(() => undefined); // observed in the loop below
-  let primed = false;
-  const iterable: AsyncIterable<Buffer> = {
-    [Symbol.asyncIterator]: () => ({
-      next: () => (primed ? chunks.next() : ((primed = true), first)),
-      return: async () => (await chunks.return?.()) ?? { done: true, value: undefined },
-    }),
-  };
+  const source: BatchSource =
+    stream instanceof Readable && !stream.readableObjectMode ? new ReadableBatches(stream) : new IteratorBatches(stream);
   const tmp = core.stagingPath();
   let fh: FileHandle;
   try {
     fh = await core.open(tmp, WRITE_FLAGS, 0o644);
   } catch (e) {
-    await chunks.return?.();
+    await source.cancel();
     throw e;
   }
   try {
-    let batch: Buffer[] = [];
-    let batched = 0;
-    let position = -1; // -1: nothing written yet, the whole body may still fit one writev
-    for await (const chunk of iterable) {
-      onChunk?.(chunk);
-      batch.push(chunk);
-      batched += chunk.length;
-      if (batched >= WRITE_BATCH) {
-        if (position < 0) position = reserve;
-        await fh.writev(batch, position);
-        position += batched;
-        batch = [];
-        batched = 0;
-      }
-    }
-    if (position < 0) {
-      await fh.writev([finish(0), ...batch], 0);
+    let batch = await source.next(WRITE_BATCH, onChunk);
+    if (batch.done) {
+      // The whole body fits one write: header and bytes together.
+      await fh.writev([finish(0), ...batch.chunks], 0);
     } else {
-      if (batched > 0) await fh.writev(batch, position);
+      let position = reserve;
+      for (;;) {
+        if (batch.bytes > 0) await fh.writev(batch.chunks, position);
+        position += batch.bytes;
+        if (batch.done) break;
+        batch = await source.next(WRITE_BATCH, onChunk);
+      }
       const header = finish(reserve);
       if (header.length !== reserve) throw new StorageError('Unavailable', 'The object header outgrew its reservation');
       await fh.write(header, 0, header.length, 0);
@@ -195,6 +286,7 @@ export async function stageStream(
     await fh.close();
     return tmp;
   } catch (e) {
+    await source.cancel().catch(() => undefined);
     await fh.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true });
     throw e;

@@ -154,6 +154,22 @@ describe('prepareBody', () => {
     expect(err.cause).toBe(boom);
   });
 
+  it('fails (IncompleteBody) when the source closes before its end without an error', async () => {
+    // An HTTP request whose connection went away while no one listened for its error just closes.
+    const source = new Readable({ read() {} });
+    source.push(Buffer.from('ab'));
+    const p = prepareBody(source, { contentLength: 4 });
+    setTimeout(() => source.destroy(), 5);
+    await rejectsWith(readBytes(p.stream), 'InvalidArgument', 'IncompleteBody');
+  });
+
+  it('fails (IncompleteBody) when the source was already closed before its end', async () => {
+    const source = new Readable({ read() {} });
+    source.destroy();
+    await new Promise((r) => setImmediate(r));
+    await rejectsWith(readBytes(prepareBody(source).stream), 'InvalidArgument', 'IncompleteBody');
+  });
+
   it('handles an empty body', async () => {
     const p = prepareBody(new Uint8Array(0), { contentLength: 0, checksumAlgorithms: ['crc64nvme'] });
     expect(await readBytes(p.stream)).toHaveLength(0);

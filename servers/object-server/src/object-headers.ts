@@ -12,12 +12,16 @@ import { parseTagQuery } from './tags.ts';
 const META = 'x-amz-meta-';
 /** S3 limits user metadata to 2 KB (names plus values), https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html */
 const MAX_METADATA_BYTES = 2048;
+/** Every ASCII character, controls included. */
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Node decodes header bytes as latin1; clients send UTF-8. Values are stored as the Unicode the client meant
  * and written back as the same bytes. Bytes that are not valid UTF-8 are kept as they came.
  */
 export function headerToUnicode(value: string): string {
+  // ASCII reads the same in latin1 and UTF-8: the common case needs no round trip through buffers.
+  if (ASCII.test(value)) return value;
   const bytes = Buffer.from(value, 'latin1');
   const text = bytes.toString('utf8');
   return Buffer.from(text, 'utf8').equals(bytes) ? text : value;

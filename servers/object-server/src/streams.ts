@@ -1,8 +1,8 @@
 /**
- * Small stream helpers for the server's own bounded reads (XML request bodies, server state records).
- * Object bodies never pass through here: they stream from the request into storage and back.
+ * Small stream helpers: the server's own bounded reads (XML request bodies, server state records), and the pipe
+ * from a request into its payload decoder. Object bodies are never buffered here.
  */
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 
 /** Thrown by {@link readAll} when a stream exceeds its limit. */
 export class TooLargeError extends Error {
@@ -30,3 +30,31 @@ export async function readAll(stream: Readable | AsyncIterable<Uint8Array | stri
   }
   return Buffer.concat(chunks);
 }
+
+/**
+ * Pipes a request into the transform that decodes it, as `stream.pipeline(request, decoder)` did but without
+ * its per-call AbortController (aborted, with a DOMException and its stack trace, at every finish): the
+ * request's error — or its close before the end — destroys the decoder, so its reader sees the failure; a
+ * decoder destroyed before the request ended (a bad chunk signature, a reader that gave up) destroys the request.
+ */
+export function pipeRequest(request: Readable, decoder: Duplex): void {
+  const onError = (e: Error) => decoder.destroy(e);
+  const onClose = () => {
+    if (!request.readableEnded && !decoder.destroyed) decoder.destroy(prematureClose());
+  };
+  request.on('error', onError);
+  request.once('close', onClose);
+  // The decoder's errors are for its reader; until one listens, this keeps them from being uncaught.
+  decoder.on('error', () => {});
+  decoder.once('close', () => {
+    if (!request.readableEnded && !request.destroyed) {
+      // Detached first, as stream.pipeline does with a server request: the connection stays up for the answer.
+      (request as Readable & { socket?: unknown }).socket = null;
+      request.destroy(decoder.errored ?? undefined);
+    }
+  });
+  request.pipe(decoder);
+  if (request.destroyed && !request.readableEnded) onClose();
+}
+
+const prematureClose = () => Object.assign(new Error('The request closed before its body ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });

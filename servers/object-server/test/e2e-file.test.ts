@@ -3,11 +3,13 @@
  * multipart, and traversal keys that must stay inside the data directory.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createFileStorage } from '@strata/file';
 import { startServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
@@ -60,6 +62,24 @@ describe('over the file adapter', () => {
     const many = await Promise.all(halves.map((h) => s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: h.map((Key) => ({ Key })) } }))));
     expect(many.flatMap((m) => m.Errors ?? [])).toEqual([]);
     expect((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'race/' }))).KeyCount).toBe(0);
+  });
+  // A presigned PUT's body is read straight from the request (no decoder stage): a connection that goes away
+  // mid-body must fail the put and remove its staged file, not leave it waiting for bytes that never come.
+  it('removes the staged file of a presigned PUT whose connection went away mid-body', async () => {
+    const s3 = server.client();
+    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'cut/short' }), { expiresIn: 60 });
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => {
+        socket.write(`PUT ${url.slice(server.endpoint.length)} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(70000)}`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+    const staging = path.join(root, '.strata-staging');
+    for (let i = 0; i < 50 && (await readdir(staging)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await readdir(staging)).toEqual([]);
+    await expect(s3.send(new GetObjectCommand({ Bucket, Key: 'cut/short' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
   it('uploads multipart with lib-storage', async () => {
     const body = Buffer.alloc(11 * 1024 * 1024, 7);

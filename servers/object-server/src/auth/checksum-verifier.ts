@@ -61,7 +61,7 @@ export function createChecksumVerifier(headers: RequestHeaders, trailersFn: () =
   if (headerAlgs.length > 1) throw single();
 
   const trailerAlgs: ChecksumAlgorithm[] = [];
-  for (const name of declaredTrailers(headers)) {
+  for (const name of declaredTrailers(h)) {
     const alg = algorithmOf(name);
     if (alg === undefined) throw new S3Error('InvalidRequest', `The value specified in the x-amz-trailer header is not supported: ${name}`);
     trailerAlgs.push(alg);

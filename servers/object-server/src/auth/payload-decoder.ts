@@ -31,9 +31,9 @@ export interface PayloadDecoder {
   decodedLength?: number;
 }
 
-/** Names announced by `x-amz-trailer` (comma-separated, lower-cased). */
-export function declaredTrailers(headers: RequestHeaders): string[] {
-  const value = headerValue(lowerCaseHeaders(headers), 'x-amz-trailer');
+/** Names announced by `x-amz-trailer` (comma-separated, lower-cased); `headers` may be already lower-cased. */
+export function declaredTrailers(headers: RequestHeaders | Map<string, string | string[]>): string[] {
+  const value = headerValue(headers instanceof Map ? headers : lowerCaseHeaders(headers), 'x-amz-trailer');
   if (value === undefined) return [];
   return value
     .split(',')
