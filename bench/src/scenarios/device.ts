@@ -7,14 +7,19 @@
  * the JIT to optimise either side, so neither is measured half-interpreted), then take turns round by round
  * (raw, device, device, raw, …) so a neighbour's load on the shared machine hits both alike. Each tier walks
  * the same page sequence. A round's rate is its operations over its wall time (GC pauses included); the rounds
- * give the median with min–max. Reads are shown twice for the device: `read(p)`, which returns a new buffer
- * per page (the tier the goal is checked on), and `read(p, 1, { into })`, which, like the raw `pread`, fills
- * one reused buffer.
+ * give the median with min–max. Reads are shown twice for the device: `read(p, 1, { into })`, which, like the
+ * raw `pread`, fills one reused buffer (the tier the goal is checked on: like for like), and `read(p)`, which
+ * returns a new buffer per page (fresh memory costs about as much as the integrity check).
+ *
+ * A third tier in each comparison is the floor set by the integrity check itself: the raw pread/pwrite plus
+ * the xxh64 of the page with the device's own hasher (`xxhash-wasm`), and nothing else. The device verifies
+ * every page it reads and stamps every page it writes, so it cannot beat that tier; how close it comes is the
+ * device's own overhead, and the floor's ratio shows how much of a goal is reachable on this machine at all.
  */
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LATENCY_PROFILES, openFileDevice } from '@strata/block';
+import { LATENCY_PROFILES, loadHash64, openFileDevice } from '@strata/block';
 import type { PageDevice } from '@strata/block';
 import type { BenchContext, BenchMode, Scenario } from '../context.ts';
 import { measure } from '../measure.ts';
@@ -105,9 +110,18 @@ async function rawTier(ctx: BenchContext) {
   for (let p = 0; p < PAGES; p++) writeSync(fd, data, 0, PAGE, p * PAGE);
   // Flushed like the device's image below, so both start from the same page-cache state (cached and clean).
   fdatasyncSync(fd);
+  const hash = await loadHash64();
   return {
     read: async (p: number) => void readSync(fd, buf, 0, PAGE, p * PAGE),
     write: async (p: number) => void writeSync(fd, data, 0, PAGE, p * PAGE),
+    readHashed: async (p: number) => {
+      readSync(fd, buf, 0, PAGE, p * PAGE);
+      hash(buf);
+    },
+    writeHashed: async (p: number) => {
+      hash(data);
+      writeSync(fd, data, 0, PAGE, p * PAGE);
+    },
     close: async () => closeSync(fd),
   };
 }
@@ -115,15 +129,17 @@ async function rawTier(ctx: BenchContext) {
 async function deviceTier(ctx: BenchContext, name: string, latency?: (typeof LATENCY_PROFILES)[keyof typeof LATENCY_PROFILES]) {
   const device: PageDevice = await openFileDevice(join(ctx.dir, `${name}.img`), { create: { pageSize: PAGE, pageCount: PAGES }, latency });
   const data = payload(PAGE, 11);
-  // Pre-write every page once so reads verify real slots, not holes.
+  // Pre-write every page once so reads verify written pages (an unwritten page reads as zeros without a pread).
   const chunk = Buffer.concat(Array.from({ length: 64 }, () => data));
   for (let p = 0; p < PAGES; p += 64) await device.write(p, chunk);
   await device.flush();
   const into = Buffer.alloc(PAGE);
+  // The device's own promise, not wrapped in another async function: one promise per operation, as the raw
+  // tier's async wrapper makes one.
   return {
-    read: async (p: number) => void (await device.read(p)),
-    readInto: async (p: number) => void (await device.read(p, 1, { into })),
-    write: async (p: number) => void (await device.write(p, data)),
+    read: (p: number): Promise<unknown> => device.read(p),
+    readInto: (p: number): Promise<unknown> => device.read(p, 1, { into }),
+    write: (p: number): Promise<unknown> => device.write(p, data),
     close: () => device.close(),
   };
 }
@@ -141,7 +157,7 @@ export const deviceScenario: Scenario = {
     try {
       // One warm-up of every operation of both tiers before the first scenario, so the first one measured
       // (sequential reads) does not pay for JIT compilation that the later ones get for free.
-      for (const op of [raw.read, device.read, device.readInto, raw.write, device.write]) {
+      for (const op of [raw.read, raw.readHashed, device.read, device.readInto, raw.write, raw.writeHashed, device.write]) {
         for (let i = 0; i < plan.warmup * 3; i++) await op(pageAt(i, true));
       }
       for (const random of [false, true]) {
@@ -149,12 +165,14 @@ export const deviceScenario: Scenario = {
         const at = (i: number) => pageAt(i, random);
         const reads = await interleaved(`page read 4 KiB ${kind}`, [
           { name: 'raw pread', op: (i) => raw.read(at(i)) },
-          { name: 'page device (image)', op: (i) => device.read(at(i)) },
+          { name: 'raw pread + xxh64 (integrity floor)', op: (i) => raw.readHashed(at(i)) },
           { name: 'page device (image, read into a buffer)', op: (i) => device.readInto(at(i)) },
+          { name: 'page device (image, new buffer per read)', op: (i) => device.read(at(i)) },
         ], plan);
         reads.forEach(add);
         const writes = await interleaved(`page write 4 KiB ${kind}`, [
           { name: 'raw pwrite', op: (i) => raw.write(at(i)) },
+          { name: 'raw pwrite + xxh64 (integrity floor)', op: (i) => raw.writeHashed(at(i)) },
           { name: 'page device (image)', op: (i) => device.write(at(i)) },
         ], plan);
         writes.forEach(add);

@@ -6,8 +6,11 @@
 export * from './device/types.ts';
 export { createMemoryDevice, openFileDevice } from './device/index.ts';
 export type { MemoryDeviceOptions, FileDeviceOptions } from './device/index.ts';
-export { openSlotDevice, assertPageSize } from './device/slot-device.ts';
-export type { SlotDeviceOptions } from './device/slot-device.ts';
+export { openPageDevice, assertPageSize } from './device/page-device.ts';
+export type { PageDeviceOptions } from './device/page-device.ts';
+export { PageLayout, GUARD_BYTES } from './device/layout.ts';
+export { loadHash64 } from './hash.ts';
+export type { Hash64 } from './hash.ts';
 export { createMemoryMedium } from './device/memory-medium.ts';
 export type { MemoryMedium } from './device/memory-medium.ts';
 export { openFileMedium } from './device/file-medium.ts';

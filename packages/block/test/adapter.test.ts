@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage, readBytes } from '@strata/storage';
-import { createBlockAdapter, createMemoryDevice, createMemoryMedium, fsckImage, fsckStore, imageInfo, openSlotDevice } from '../src/index.ts';
+import { createBlockAdapter, createMemoryDevice, createMemoryMedium, fsckImage, fsckStore, imageInfo, openPageDevice } from '../src/index.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'strata-block-adapter-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -165,13 +165,13 @@ describe('journal staging (one flush per small put)', () => {
 
   it('staged objects not yet spilled survive a reopen (replayed from the journal) and are spilled then', async () => {
     const medium = createMemoryMedium();
-    const a = await createBlockAdapter({ device: await openSlotDevice(medium, { create: { pageSize: 512, pageCount: 4096 } }) });
+    const a = await createBlockAdapter({ device: await openPageDevice(medium, { create: { pageSize: 512, pageCount: 4096 } }) });
     const s = createStorage(a);
     await Promise.all(Array.from({ length: 40 }, (_, i) => s.put(`s/${i}`, bytes(600 + i * 30, i))));
     expect([...a.store.state.objects.values()].every((o) => o.inline !== undefined)).toBe(true);
     // Reopen the image as it is (no close, no checkpoint): recovery replays the records, bytes inside, and
     // its checkpoint at open spills them to pages.
-    const b = await createBlockAdapter({ device: await openSlotDevice(createMemoryMedium(medium.toBuffer())) });
+    const b = await createBlockAdapter({ device: await openPageDevice(createMemoryMedium(medium.toBuffer())) });
     expect(b.store.recovery.recordsReplayed).toBeGreaterThanOrEqual(40);
     expect([...b.store.state.objects.values()].every((o) => o.inline === undefined && o.extents.length > 0)).toBe(true);
     const s2 = createStorage(b);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isStorageError } from '@strata/storage';
-import { openSlotDevice } from '../src/index.ts';
+import { openPageDevice } from '../src/index.ts';
 import { createCrashDevice, CrashError, FAULT_MODES } from '../src/testing/crash-device.ts';
 import { DEFAULT_HARNESS, formatImage, runCrashPoint, sweepSeed } from '../src/testing/crash-harness.ts';
 import { createMemoryMedium } from '../src/device/memory-medium.ts';
@@ -19,8 +19,8 @@ describe('crash-simulating device', () => {
     const page = (v: number) => Buffer.alloc(512, v);
     const survivors = new Map<string, Buffer>();
     for (const mode of FAULT_MODES) {
-      // Points: write(1) flush(2) write(3) write(4) write(5, crash).
-      const { device, medium } = await createCrashDevice({ image: base, crashAt: 5, mode, seed: 3 });
+      // Points: write(1) flush: guard page write(2) + sync(3), write(4) write(5) write(6, crash).
+      const { device, medium } = await createCrashDevice({ image: base, crashAt: 6, mode, seed: 3 });
       await device.write(100, page(1), 1);
       await device.flush();
       await device.write(101, Buffer.concat([page(2), page(2)]), 2);
@@ -32,7 +32,7 @@ describe('crash-simulating device', () => {
       survivors.set(mode, medium.survivor());
     }
     for (const [mode, image] of survivors) {
-      const d = await openSlotDevice(createMemoryMedium(image));
+      const d = await openPageDevice(createMemoryMedium(image));
       expect((await d.read(100, 1, { expectTag: 1 }))[0]).toBe(1);
       const outcome = async (p: number, tag: number) =>
         d.read(p, 1, { expectTag: tag }).then(
@@ -51,7 +51,7 @@ describe('crash-simulating device', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const { device, medium } = await createCrashDevice({ image: base, crashAt: 1, mode: 'torn', seed });
       await expect(device.write(50, Buffer.alloc(4 * 512, 7), 9)).rejects.toSatisfy(dead);
-      const d = await openSlotDevice(createMemoryMedium(medium.survivor()));
+      const d = await openPageDevice(createMemoryMedium(medium.survivor()));
       for (let p = 50; p < 54; p++) {
         const r = await d.read(p, 1, { expectTag: 9 }).then(
           (b) => (b.every((x) => x === 7) ? 'whole' : 'WRONG'),

@@ -1,6 +1,6 @@
 /**
- * The page device's hot path (issue 4: within reach of raw pread/pwrite): synchronous media, reused slot
- * buffers, reads into a caller's buffer, and timing that is off unless asked for. Every shortcut must keep
+ * The page device's hot path (issue 4: within reach of raw pread/pwrite): synchronous media, no copies
+ * between the caller and the medium, reads into a caller's buffer, and timing off unless asked for. Every shortcut must keep
  * the integrity checks and never hand out a buffer the device will write again.
  */
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStorageError } from '@strata/storage';
-import { createFakeClock, createMemoryDevice, createMemoryMedium, openFileDevice, openSlotDevice } from '../src/index.ts';
+import { createFakeClock, createMemoryDevice, createMemoryMedium, openFileDevice, openPageDevice, PageLayout } from '../src/index.ts';
 import type { PageMedium } from '../src/index.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'strata-block-fast-'));
@@ -74,12 +74,12 @@ describe('page device fast path', () => {
     const d = await openFileDevice(path, { create: { pageSize: 512, pageCount: 8 } });
     for (let p = 1; p <= 3; p++) await d.write(p, page(512, 0xa0 + p), 1);
     await d.close();
-    const slot = 512 + 32;
+    const layout = new PageLayout(512);
     const fh = await open(path, 'r+');
-    await fh.write(Buffer.alloc(100, 0x11), 0, 100, (1 + 1) * slot + 300); // torn
-    const s2 = Buffer.alloc(slot);
-    await fh.read(s2, 0, slot, (2 + 1) * slot);
-    await fh.write(s2, 0, slot, (3 + 1) * slot); // page 2's slot over page 3's: misdirected
+    await fh.write(Buffer.alloc(100, 0x11), 0, 100, layout.dataOffset(1) + 300); // torn
+    const p2 = Buffer.alloc(512);
+    await fh.read(p2, 0, 512, layout.dataOffset(2));
+    await fh.write(p2, 0, 512, layout.dataOffset(3)); // page 2's bytes over page 3's: misdirected
     await fh.close();
     const r = await openFileDevice(path);
     const into = Buffer.alloc(512);
@@ -94,7 +94,7 @@ describe('page device fast path', () => {
 
   it('keeps concurrent reads and writes apart on an asynchronous medium', async () => {
     const medium = slowMedium();
-    const d = await openSlotDevice(medium, { create: { pageSize: 512, pageCount: 64 } });
+    const d = await openPageDevice(medium, { create: { pageSize: 512, pageCount: 64 } });
     // Single-page and multi-page writes in flight at once: each must land its own bytes under its own page.
     await Promise.all([
       ...Array.from({ length: 16 }, (_, p) => d.write(p, page(512, p + 1), p + 100)),
@@ -108,8 +108,9 @@ describe('page device fast path', () => {
     plain.forEach((b, p) => expect(b.equals(page(512, p + 1))).toBe(true));
     expect((await d.read(20, 2, { expectTag: 5 })).equals(Buffer.concat([page(512, 0x21), page(512, 0x22)]))).toBe(true);
     expect((await d.read(31, 2, { expectTag: 6 })).equals(Buffer.concat([page(512, 0x32), page(512, 0x33)]))).toBe(true);
-    // The same image through a synchronous medium reads the same.
-    const again = await openSlotDevice(createMemoryMedium(medium.toBuffer()));
+    // The same image through a synchronous medium reads the same, once flushed (guards reach the medium then).
+    await d.flush();
+    const again = await openPageDevice(createMemoryMedium(medium.toBuffer()));
     expect((await again.read(7, 1, { expectTag: 107 })).equals(page(512, 8))).toBe(true);
   });
 

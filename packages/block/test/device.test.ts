@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStorageError } from '@strata/storage';
-import { createFakeClock, createMemoryDevice, createMemoryMedium, LATENCY_PROFILES, openFileDevice, openSlotDevice, realClock } from '../src/index.ts';
+import { createFakeClock, createMemoryDevice, createMemoryMedium, GUARD_BYTES, LATENCY_PROFILES, openFileDevice, openPageDevice, PageLayout, realClock } from '../src/index.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'strata-block-device-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -39,19 +39,22 @@ describe('page device', () => {
     await d.write(2, fill(1, 512, 0xbb), 1);
     await d.flush();
     await d.close();
-    const slot = 512 + 32;
+    const layout = new PageLayout(512);
+    const guardAt = (p: number) => layout.guardPageOffset(layout.groupOf(p)) + layout.guardIndex(p);
     const fh = await open(path, 'r+');
     // Torn: half of page 1's payload replaced.
-    await fh.write(Buffer.alloc(256, 0x11), 0, 256, (1 + 1) * slot + 256);
-    // Misdirected: page 2's slot copied over page 3's.
-    const s2 = Buffer.alloc(slot);
-    await fh.read(s2, 0, slot, (2 + 1) * slot);
-    await fh.write(s2, 0, slot, (3 + 1) * slot);
+    await fh.write(Buffer.alloc(256, 0x11), 0, 256, layout.dataOffset(1) + 256);
+    // Misdirected: page 2's bytes, and its guard with them, copied over page 3's.
+    const p2 = Buffer.alloc(512 + GUARD_BYTES);
+    await fh.read(p2, 0, 512, layout.dataOffset(2));
+    await fh.read(p2, 512, GUARD_BYTES, guardAt(2));
+    await fh.write(p2, 0, 512, layout.dataOffset(3));
+    await fh.write(p2, 512, GUARD_BYTES, guardAt(3));
     await fh.close();
     const r = await openFileDevice(path);
     expect(r.pageCount).toBe(16);
     await expect(r.read(1)).rejects.toSatisfy(corrupted);
-    await expect(r.read(3)).rejects.toSatisfy(corrupted);
+    await expect(r.read(3)).rejects.toThrow(/misdirected \(holds page 2\)/);
     expect((await r.read(2, 1, { expectTag: 1 })).equals(fill(1, 512, 0xbb))).toBe(true);
     // Stale: the caller expected a newer generation of page 2.
     await expect(r.read(2, 1, { expectTag: 2 })).rejects.toSatisfy(corrupted);
@@ -61,7 +64,7 @@ describe('page device', () => {
 
   it('discards, zeroes, grows and keeps stats', async () => {
     const medium = createMemoryMedium();
-    const d = await openSlotDevice(medium, { create: { pageSize: 1024, pageCount: 8 }, timing: true });
+    const d = await openPageDevice(medium, { create: { pageSize: 1024, pageCount: 8 }, timing: true });
     await d.write(0, fill(8, 1024, 5), 9);
     await d.discard(2, 2);
     await d.writeZeroes(6, 1);
@@ -70,7 +73,7 @@ describe('page device', () => {
     await d.grow(32);
     await d.write(31, fill(1, 1024, 1));
     await d.flush();
-    const reopened = await openSlotDevice(createMemoryMedium(medium.toBuffer()));
+    const reopened = await openPageDevice(createMemoryMedium(medium.toBuffer()));
     expect(reopened.pageCount).toBe(32);
     expect((await reopened.read(31))[0]).toBe(1);
     const s = d.stats();

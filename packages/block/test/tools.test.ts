@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage, readBytes } from '@strata/storage';
-import { createBlockAdapter, createBlockStorage, createImage, createMemoryDevice, createMemoryMedium, fsckImage, fsckStore, imageInfo, openSlotDevice, runCli } from '../src/index.ts';
+import { createBlockAdapter, createBlockStorage, createImage, createMemoryDevice, createMemoryMedium, fsckImage, fsckStore, imageInfo, openPageDevice, PageLayout, runCli } from '../src/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'strata-block-tools-'));
@@ -37,9 +37,9 @@ describe('tools', () => {
     const page = a.store.state.object('victim')!.extents[0]![0];
     await s.close();
     expect(await runCli(['fsck', path], () => undefined)).toBe(0);
-    // Flip one byte in the middle of the victim's first page (slot = page + 1, 1024 + 32 bytes each).
+    // Flip one byte in the middle of the victim's first page.
     const fh = await open(path, 'r+');
-    await fh.write(Buffer.from([0x55]), 0, 1, (page + 1) * 1056 + 100);
+    await fh.write(Buffer.from([0x55]), 0, 1, new PageLayout(1024).dataOffset(page) + 100);
     await fh.close();
     const report = await fsckImage(path);
     expect(report.ok).toBe(false);
@@ -102,13 +102,13 @@ describe('journal and checkpoints', () => {
 
   it('replays the journal when no checkpoint followed the writes', async () => {
     const medium = createMemoryMedium();
-    const a = await createBlockAdapter({ device: await openSlotDevice(medium, { create: { pageSize: 512, pageCount: 1024 } }) });
+    const a = await createBlockAdapter({ device: await openPageDevice(medium, { create: { pageSize: 512, pageCount: 1024 } }) });
     const s = createStorage(a);
     await s.put('a', 'one');
     await s.put('b', Buffer.alloc(3000, 3));
     await s.delete('a');
     // No close, no checkpoint: reopen a copy of the bytes as they are now.
-    const b = await createBlockAdapter({ device: await openSlotDevice(createMemoryMedium(medium.toBuffer())) });
+    const b = await createBlockAdapter({ device: await openPageDevice(createMemoryMedium(medium.toBuffer())) });
     expect(b.store.recovery.recordsReplayed).toBe(3);
     const s2 = createStorage(b);
     await expect(s2.head('a')).rejects.toMatchObject({ code: 'NotFound' });

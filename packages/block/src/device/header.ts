@@ -1,6 +1,8 @@
 /**
- * The image header: the first slot of the medium holds two copies (at 0 and 128) of magic, version and
- * geometry, each guarded by an xxh64, so a torn header update (grow) leaves the other copy readable.
+ * The image header: the first page-sized region of the medium holds two copies (at 0 and 128) of magic,
+ * version and geometry, each guarded by an xxh64, so a torn header update (grow) leaves the other copy
+ * readable. Version 2 is the page-aligned layout with guard pages (`layout.ts`); version 1 (slots with inline
+ * trailers) is refused with `Unsupported`.
  */
 import { StorageError } from '@strata/storage';
 import type { Hash64 } from '../hash.ts';
@@ -9,7 +11,7 @@ import { corrupted } from '../errors.ts';
 /** "STRATAPG": Strata page device. */
 export const DEVICE_MAGIC = Buffer.from('STRATAPG', 'latin1');
 /** The on-medium format version. */
-export const DEVICE_VERSION = 1;
+export const DEVICE_VERSION = 2;
 const COPY_BYTES = 64;
 const COPY_OFFSETS = [0, 128] as const;
 
@@ -31,9 +33,9 @@ export function encodeHeader(g: DeviceGeometry, hash: Hash64): Buffer {
   return b;
 }
 
-/** The header region with both copies, `slotSize` bytes. */
-export function encodeHeaderRegion(g: DeviceGeometry, slotSize: number, hash: Hash64): Buffer {
-  const region = Buffer.alloc(slotSize);
+/** The header region with both copies, `regionSize` bytes (one page). */
+export function encodeHeaderRegion(g: DeviceGeometry, regionSize: number, hash: Hash64): Buffer {
+  const region = Buffer.alloc(regionSize);
   const h = encodeHeader(g, hash);
   for (const o of COPY_OFFSETS) h.copy(region, o);
   return region;
@@ -53,7 +55,8 @@ export function decodeHeaderRegion(region: Buffer, hash: Hash64): DeviceGeometry
     if (b.readBigUInt64LE(56) !== hash(b.subarray(0, 56))) continue;
     const version = b.readUInt32LE(8);
     if (version !== DEVICE_VERSION) {
-      throw new StorageError('Unsupported', `Page device format version ${version} is not supported (expected ${DEVICE_VERSION})`);
+      const hint = version === 1 ? ' (the slot layout of earlier Strata releases: copy the objects out with that release, then into a new image)' : '';
+      throw new StorageError('Unsupported', `Page device format version ${version} is not supported (expected ${DEVICE_VERSION})${hint}`);
     }
     const g = { pageSize: b.readUInt32LE(12), pageCount: b.readUInt32LE(16) + b.readUInt32LE(20) * 2 ** 32 };
     if (!best || g.pageCount > best.pageCount) best = g;

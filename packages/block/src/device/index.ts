@@ -2,14 +2,14 @@
 import { stat } from 'node:fs/promises';
 import { createMemoryMedium } from './memory-medium.ts';
 import { openFileMedium } from './file-medium.ts';
-import { openSlotDevice } from './slot-device.ts';
-import type { SlotDeviceOptions } from './slot-device.ts';
+import { openPageDevice } from './page-device.ts';
+import type { PageDeviceOptions } from './page-device.ts';
 import type { PageDevice, PageMedium } from './types.ts';
 import { acquireImageLock } from './image-lock.ts';
 import { toStorageError } from '../errors.ts';
 
 /** Options of {@link createMemoryDevice}. */
-export interface MemoryDeviceOptions extends Omit<SlotDeviceOptions, 'create'> {
+export interface MemoryDeviceOptions extends Omit<PageDeviceOptions, 'create'> {
   /** @default 4096 */
   pageSize?: number;
   /** @default 16384 (64 MiB of 4 KiB pages; memory is allocated on first write, 64 KiB at a time) */
@@ -22,11 +22,11 @@ export interface MemoryDeviceOptions extends Omit<SlotDeviceOptions, 'create'> {
 export async function createMemoryDevice(options: MemoryDeviceOptions = {}): Promise<PageDevice> {
   const { image, pageSize, pageCount = 16384, ...rest } = options;
   const medium = createMemoryMedium(image);
-  return openSlotDevice(medium, image ? rest : { ...rest, create: { pageSize, pageCount } });
+  return openPageDevice(medium, image ? rest : { ...rest, create: { pageSize, pageCount } });
 }
 
 /** Options of {@link openFileDevice}. */
-export interface FileDeviceOptions extends Omit<SlotDeviceOptions, 'create'> {
+export interface FileDeviceOptions extends Omit<PageDeviceOptions, 'create'> {
   /** Create the image (it must not exist) with this geometry. */
   create?: { pageSize?: number; pageCount: number };
   /**
@@ -64,7 +64,7 @@ export async function openFileDevice(path: string, options: FileDeviceOptions = 
     };
   }
   try {
-    return await openSlotDevice(medium, rest);
+    return await openPageDevice(medium, rest);
   } catch (e) {
     await medium.close();
     throw e;

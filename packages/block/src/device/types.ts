@@ -1,10 +1,10 @@
 /**
  * The page device: fixed-size pages addressed by number, like a block device (NVMe namespace, EBS volume)
- * but with per-page integrity. Every page is stored in a slot of `pageSize + 32` bytes whose trailer carries
- * the page number, a caller tag and an xxh64 over (payload, page number, tag), so a torn write (half old,
- * half new), a misdirected write (landed on another page) and — when the caller passes the tag it expects —
- * a stale page (a write that never reached the medium) are all detected on read as `Corrupted`, never
- * returned as wrong bytes. The idea follows littlefs' and ZFS' block checksums kept beside the data.
+ * but with per-page integrity. Every page has a 32-byte guard (kept in a guard page, see `layout.ts`) with the
+ * page number, a caller tag and an xxh64 of the page bound to both, so a torn write (half old, half new), a
+ * lost or misdirected write (landed on another page) and — when the caller passes the tag it expects — a
+ * stale page are all detected on read as `Corrupted`, never returned as wrong bytes. The idea follows ZFS'
+ * block checksums kept apart from the block they cover.
  */
 
 /** The smallest page size (a power of two, one disk sector). */
@@ -13,9 +13,6 @@ export const MIN_PAGE_SIZE = 512;
 export const MAX_PAGE_SIZE = 65536;
 /** The default page size, the common flash page / filesystem block. */
 export const DEFAULT_PAGE_SIZE = 4096;
-/** Bytes of integrity trailer per slot. */
-export const SLOT_TRAILER = 32;
-
 /** Options of one read. */
 export interface ReadOptions {
   /**

@@ -11,7 +11,7 @@
  * Faults work on raw bytes below the page device's checksums, so a torn page really is half old, half new.
  */
 import { createMemoryMedium } from '../device/memory-medium.ts';
-import { openSlotDevice } from '../device/slot-device.ts';
+import { openPageDevice } from '../device/page-device.ts';
 import type { PageDevice, PageMedium } from '../device/types.ts';
 import { createRandom } from './prng.ts';
 import type { Random } from './prng.ts';
@@ -162,5 +162,5 @@ export function createCrashMedium(options: CrashOptions): CrashMedium {
 /** A page device on a crash-simulating medium (the image must hold a formatted device). */
 export async function createCrashDevice(options: CrashOptions): Promise<{ device: PageDevice; medium: CrashMedium }> {
   const medium = createCrashMedium(options);
-  return { device: await openSlotDevice(medium), medium };
+  return { device: await openPageDevice(medium), medium };
 }

@@ -14,7 +14,7 @@
 import { compareKeys, createStorage, isStorageError, readBytes } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { createMemoryMedium } from '../device/memory-medium.ts';
-import { openSlotDevice } from '../device/slot-device.ts';
+import { openPageDevice } from '../device/page-device.ts';
 import { createBlockAdapter } from '../store/create.ts';
 import { BlockStore } from '../store/block-store.ts';
 import { fsckStore } from '../store/fsck.ts';
@@ -43,7 +43,7 @@ export const DEFAULT_HARNESS: HarnessConfig = { pageSize: 512, pageCount: 192, j
 /** A formatted, empty image for `config`. */
 export async function formatImage(config: HarnessConfig): Promise<Buffer> {
   const medium = createMemoryMedium();
-  const device = await openSlotDevice(medium, { create: { pageSize: config.pageSize, pageCount: config.pageCount } });
+  const device = await openPageDevice(medium, { create: { pageSize: config.pageSize, pageCount: config.pageCount } });
   const store = await BlockStore.open(device, { journalPages: config.journalPages, inlineMax: config.inlineMax });
   await store.close();
   return medium.toBuffer();
@@ -170,7 +170,7 @@ export async function runCrashPoint(base: Buffer, config: HarnessConfig, seed: n
   // Power is back: recover the surviving image on a healthy device.
   let adapter;
   try {
-    adapter = await createBlockAdapter({ device: await openSlotDevice(createMemoryMedium(medium.survivor())), minPartSize: config.minPartSize });
+    adapter = await createBlockAdapter({ device: await openPageDevice(createMemoryMedium(medium.survivor())), minPartSize: config.minPartSize });
   } catch (e) {
     violations.push(`${where}: recovery failed: ${(e as Error).message}`);
     return { crashed: true, points: medium.points, violations };
