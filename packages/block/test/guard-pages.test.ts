@@ -151,3 +151,21 @@ describe('guard pages', () => {
     await expect(openPageDevice(createMemoryMedium(region))).rejects.toMatchObject({ code: 'Unsupported', message: /version 1 .*slot layout/ });
   });
 });
+
+describe('page layout offsets', () => {
+  it('computes the same offsets on the int32 fast path and beyond it, up to 2^53 pages', () => {
+    for (const pageSize of [512, 4096, 65536]) {
+      const l = new PageLayout(pageSize);
+      const g = l.perGroup;
+      // The defining formula, in exact bigint arithmetic.
+      const exact = (p: number) => {
+        const group = BigInt(Math.floor(p / g));
+        return Number(BigInt(pageSize) + group * BigInt(l.groupBytes) + (1n + BigInt(p) - group * BigInt(g)) * BigInt(pageSize));
+      };
+      const edge = Math.floor((2 ** 31 / pageSize) * (g / (g + 1)));
+      for (const p of [0, 1, g - 1, g, g + 1, edge - 2, edge - 1, edge, edge + 1, edge + g, 2 ** 31, 2 ** 40 + 7]) {
+        expect(l.dataOffset(p), `${pageSize} ${p}`).toBe(exact(p));
+      }
+    }
+  });
+});

@@ -45,10 +45,12 @@ export class PageLayout {
     return (page % this.perGroup) * GUARD_BYTES;
   }
 
-  /** The byte offset of `page`'s data. Pages of one group are contiguous; groups are not. */
+  /**
+   * The byte offset of `page`'s data: the header, `group` whole groups, the group's guard page and the pages
+   * before it in the group, i.e. (page + group + 2) × pageSize. Pages of one group are contiguous; groups are not.
+   */
   dataOffset(page: number): number {
-    const group = Math.floor(page / this.perGroup);
-    return this.pageSize + group * this.groupBytes + (1 + page - group * this.perGroup) * this.pageSize;
+    return (page + Math.floor(page / this.perGroup) + 2) * this.pageSize;
   }
 
   /** How many pages from `page` on (at most `count`) lie in `page`'s group, i.e. are contiguous on the medium. */
