@@ -169,3 +169,38 @@ describe('page layout offsets', () => {
     }
   });
 });
+
+describe('guard page I/O failures', () => {
+  it('a failed guard page read or write is a StorageError of the operation, and a failed flush can be retried', async () => {
+    const layout = new PageLayout(512);
+    const m = createMemoryMedium();
+    let failGuardReads = false;
+    let failWrites = false;
+    const eio = () => Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    const medium: PageMedium = {
+      ...m,
+      read(offset, target) {
+        if (failGuardReads && offset === layout.guardPageOffset(1)) throw eio();
+        return m.read(offset, target);
+      },
+      write(offset, data) {
+        if (failWrites) throw eio();
+        return m.write(offset, data);
+      },
+    };
+    const d = await openPageDevice(medium, { create: { pageSize: 512, pageCount: 64 } });
+    failGuardReads = true;
+    await expect(d.read(20)).rejects.toMatchObject({ code: 'Unavailable', op: 'read' });
+    await expect(d.write(21, page(1))).rejects.toMatchObject({ code: 'Unavailable', op: 'write' });
+    await expect(d.writeZeroes(22, 1)).rejects.toMatchObject({ code: 'Unavailable', op: 'writeZeroes' });
+    failGuardReads = false;
+    await d.write(3, page(3), 1);
+    failWrites = true;
+    await expect(d.flush()).rejects.toMatchObject({ code: 'Unavailable', op: 'flush' });
+    failWrites = false;
+    // The guard page stayed dirty: the retried flush writes it, and the page reads back after a reopen.
+    await d.flush();
+    const again = await openPageDevice(createMemoryMedium(m.toBuffer()));
+    expect((await again.read(3, 1, { expectTag: 1 })).equals(page(3))).toBe(true);
+  });
+});

@@ -150,14 +150,21 @@ class GuardedPageDevice implements PageDevice {
     if (left > 0) await this.#clock.sleep(left);
   }
 
-  /** The guard page of `group` as it is in the table now (read from the medium first if needed). */
-  async #guardPage(group: number): Promise<GuardPage> {
-    for (;;) {
-      const got = this.#guards.get(group);
-      const page = got instanceof Promise ? await got : got;
-      // After an await the page may have been dropped from the table (clean pages are): look again, so a
-      // change is never made to a page the table no longer holds.
-      if (this.#guards.cached(group) === page) return page;
+  /**
+   * The guard page of `group` as it is in the table now (read from the medium first if needed); a failed read
+   * is a `StorageError` of `op`.
+   */
+  async #guardPage(group: number, op: string): Promise<GuardPage> {
+    try {
+      for (;;) {
+        const got = this.#guards.get(group);
+        const page = got instanceof Promise ? await got : got;
+        // After an await the page may have been dropped from the table (clean pages are): look again, so a
+        // change is never made to a page the table no longer holds.
+        if (this.#guards.cached(group) === page) return page;
+      }
+    } catch (e) {
+      throw toStorageError(e, op);
     }
   }
 
@@ -239,7 +246,7 @@ class GuardedPageDevice implements PageDevice {
     for (let p = page, done = 0; done < count; ) {
       const run = layout.runFrom(p, count - done);
       const group = layout.groupOf(p);
-      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group));
+      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
       const seg = run === count ? out : out.subarray(done * ps, (done + run) * ps);
       const first = layout.guardIndex(p);
       if (run > 1 || codec.unwritten(guards.view, first, expectTag) === 'written') {
@@ -297,7 +304,7 @@ class GuardedPageDevice implements PageDevice {
         throw toStorageError(e, 'write');
       }
       const group = layout.groupOf(p);
-      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group));
+      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'write'));
       // From here to markDirty nothing awaits: the guards change on the page the table holds.
       const first = layout.guardIndex(p);
       for (let i = 0; i < run; i++) {
@@ -342,12 +349,7 @@ class GuardedPageDevice implements PageDevice {
     for (let p = page, done = 0; done < count; ) {
       const run = layout.runFrom(p, count - done);
       const group = layout.groupOf(p);
-      let guards: GuardPage;
-      try {
-        guards = this.#guards.cached(group) ?? (await this.#guardPage(group));
-      } catch (e) {
-        throw toStorageError(e, 'writeZeroes');
-      }
+      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'writeZeroes'));
       const first = layout.guardIndex(p);
       for (let i = 0; i < run; i++) this.#codec.clear(guards.view, first + i * 32);
       this.#guards.markDirty(group, guards);
@@ -382,6 +384,8 @@ class GuardedPageDevice implements PageDevice {
     this.#closed = true;
     try {
       await this.#guards.writeDirty();
+    } catch (e) {
+      throw toStorageError(e, 'close');
     } finally {
       await this.#medium.close();
     }
