@@ -62,7 +62,10 @@ export interface PageDevice {
   readonly pageCount: number;
   /** Reads `count` (default 1) consecutive pages; throws `Corrupted` when any fails its integrity check. */
   read(page: number, count?: number, options?: ReadOptions): Promise<Buffer>;
-  /** Writes `data` (a multiple of pageSize) from `page` on, every page stamped with `tag` (default 0). */
+  /**
+   * Writes `data` (a multiple of pageSize) from `page` on, every page stamped with `tag` (default 0). The device
+   * writes from `data` itself: it must not change until the returned promise settles.
+   */
   write(page: number, data: Uint8Array, tag?: number): Promise<void>;
   /** Makes every write completed before this call durable when it returns (fdatasync). */
   flush(): Promise<void>;
@@ -73,6 +76,7 @@ export interface PageDevice {
   /** Grows the device to `newCount` pages (never shrinks). */
   grow(newCount: number): Promise<void>;
   stats(): DeviceStats;
+  /** Writes what the device holds in memory (guards) and closes the medium. Not a flush: call `flush` first for durability. */
   close(): Promise<void>;
 }
 
