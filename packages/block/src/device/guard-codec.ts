@@ -17,6 +17,7 @@
  * split into two 32-bit halves through one reused `DataView` and compared as plain numbers.
  */
 import type { Hash64 } from '../hash.ts';
+import { GUARD_BYTES } from './layout.ts';
 
 const FLAG_WRITTEN = 1;
 const TWO32 = 2 ** 32;
@@ -69,17 +70,20 @@ export class GuardCodec {
 
   /** Marks the guard at `at` unwritten (all zeros). */
   clear(guards: DataView, at: number): void {
-    for (let i = 0; i < 32; i += 4) guards.setUint32(at + i, 0, true);
+    for (let i = 0; i < GUARD_BYTES; i += 4) guards.setUint32(at + i, 0, true);
+  }
+
+  /** Whether the guard at `at` is a written one (its payload must then pass {@link verify}). */
+  isWritten(guards: DataView, at: number): boolean {
+    return guards.getUint32(at + 16, true) !== 0;
   }
 
   /**
-   * For an unwritten-looking guard (flags zero): undefined when it is all zeros (the page is unwritten and
-   * reads as zeros; stale when the caller expects a non-zero tag), otherwise why it is damaged. Returns
-   * `'written'` when the guard is a written one, whose payload {@link verify} must then check.
+   * For a guard that is not {@link isWritten}: undefined when it is all zeros (the page is unwritten and reads
+   * as zeros; stale when the caller expects a non-zero tag), otherwise why it is damaged.
    */
-  unwritten(guards: DataView, at: number, expectTag: number | undefined): string | undefined {
-    if (guards.getUint32(at + 16, true) !== 0) return 'written';
-    for (let i = 0; i < 32; i += 4) if (guards.getUint32(at + i, true) !== 0) return 'torn or corrupt (damaged guard)';
+  checkUnwritten(guards: DataView, at: number, expectTag: number | undefined): string | undefined {
+    for (let i = 0; i < GUARD_BYTES; i += 4) if (guards.getUint32(at + i, true) !== 0) return 'torn or corrupt (damaged guard)';
     if (expectTag !== undefined && expectTag !== 0) return `stale (unwritten, expected tag ${expectTag})`;
     return undefined;
   }

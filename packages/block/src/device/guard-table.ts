@@ -60,11 +60,6 @@ export class GuardTable {
     this.#dirty.add(group);
   }
 
-  /** How many guard pages wait to be written. */
-  get dirtyCount(): number {
-    return this.#dirty.size;
-  }
-
   /** Writes every dirty guard page to the medium (no sync: the caller syncs after). */
   async writeDirty(): Promise<void> {
     for (const group of [...this.#dirty]) {
@@ -120,9 +115,9 @@ export class GuardTable {
    */
   #evict(keep?: number): void {
     if (this.#pages.size <= this.#maxPages) return;
-    for (const group of this.#pages.keys()) {
+    for (const [group, page] of this.#pages) {
       if (this.#pages.size <= this.#maxPages) break;
-      if (group !== keep && !this.#dirty.has(group)) {
+      if (group !== keep && !page.dirty) {
         this.#pages.delete(group);
         this.#byGroup[group] = undefined;
       }

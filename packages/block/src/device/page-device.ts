@@ -18,7 +18,7 @@ import { GuardCodec } from './guard-codec.ts';
 import type { GuardPage } from './guard-table.ts';
 import { GuardTable } from './guard-table.ts';
 import { decodeHeaderRegion, encodeHeader, encodeHeaderRegion, HEADER_COPY_OFFSETS } from './header.ts';
-import { PageLayout } from './layout.ts';
+import { GUARD_BYTES, PageLayout } from './layout.ts';
 import type { LatencyProfile } from './latency.ts';
 import { operationDelay, realClock } from './latency.ts';
 import { createStats, recordLatency, snapshotStats } from './stats.ts';
@@ -170,67 +170,9 @@ class GuardedPageDevice implements PageDevice {
 
   /**
    * Per page: the guard from memory, one pread of the page straight into the result, one xxh64 and the guard
-   * checks. Pages of one group are read with one pread; an unwritten page reads as zeros without one.
+   * checks. Pages of one group are read with one pread; a lone unwritten page reads as zeros without one.
    */
-  read(page: number, count = 1, options?: ReadOptions): Promise<Buffer> {
-    if (count === 1 && !this.#timed) {
-      try {
-        const now = this.#readOneNow(page, options);
-        if (now !== undefined) return now instanceof Promise ? now : Promise.resolve(now);
-      } catch (e) {
-        return Promise.reject(e as Error);
-      }
-    }
-    return this.#read(page, count, options);
-  }
-
-  /**
-   * The common case without the general loop: one written page whose guard page is in memory, untimed. Returns
-   * undefined when the general path must take it (it then also produces any argument error).
-   */
-  #readOneNow(page: number, options: ReadOptions | undefined): Buffer | Promise<Buffer> | undefined {
-    if (this.#closed || !(page >= 0 && page < this.#pageCount && Number.isSafeInteger(page))) return undefined;
-    const layout = this.#layout;
-    const guards = this.#guards.cached(layout.groupOf(page));
-    if (guards === undefined) return undefined;
-    const at = layout.guardIndex(page);
-    if (guards.view.getUint32(at + 16, true) === 0) return undefined;
-    const ps = this.pageSize;
-    const into = options?.into;
-    if (into !== undefined && into.length < ps) return undefined;
-    const out = into === undefined ? this.#carve(ps) : into.length === ps ? into : into.subarray(0, ps);
-    let pending: Promise<void> | undefined;
-    try {
-      pending = this.#medium.read(layout.dataOffset(page), out);
-    } catch (e) {
-      throw toStorageError(e, 'read');
-    }
-    const expectTag = options?.expectTag;
-    if (pending !== undefined) {
-      return pending.then(
-        () => this.#checkOne(guards, at, out, page, expectTag),
-        (e: unknown) => {
-          throw toStorageError(e, 'read');
-        },
-      );
-    }
-    return this.#checkOne(guards, at, out, page, expectTag);
-  }
-
-  #checkOne(guards: GuardPage, at: number, out: Buffer, page: number, expectTag: number | undefined): Buffer {
-    const problem = this.#codec.verify(guards.view, at, out, page, expectTag);
-    const s = this.#stats;
-    if (problem !== undefined) {
-      s.corruptPages++;
-      throw corrupted(`Page ${page}: ${problem}`);
-    }
-    s.reads++;
-    s.pagesRead++;
-    s.bytesRead += out.length;
-    return out;
-  }
-
-  async #read(page: number, count: number, options: ReadOptions | undefined): Promise<Buffer> {
+  async read(page: number, count = 1, options?: ReadOptions): Promise<Buffer> {
     this.#check(page, count, 'read');
     const ps = this.pageSize;
     const bytes = count * ps;
@@ -249,7 +191,8 @@ class GuardedPageDevice implements PageDevice {
       const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
       const seg = run === count ? out : out.subarray(done * ps, (done + run) * ps);
       const first = layout.guardIndex(p);
-      if (run > 1 || codec.unwritten(guards.view, first, expectTag) === 'written') {
+      // A lone unwritten page needs no pread; a run is read whole (one pread), unwritten pages zeroed after.
+      if (run > 1 || codec.isWritten(guards.view, first)) {
         try {
           const pending = this.#medium.read(layout.dataOffset(p), seg);
           if (pending !== undefined) await pending;
@@ -258,11 +201,14 @@ class GuardedPageDevice implements PageDevice {
         }
       }
       for (let i = 0; i < run; i++) {
-        const at = first + i * 32;
+        const at = first + i * GUARD_BYTES;
         const payload = run === 1 ? seg : seg.subarray(i * ps, (i + 1) * ps);
-        let problem = codec.unwritten(guards.view, at, expectTag);
-        if (problem === 'written') problem = codec.verify(guards.view, at, payload, p + i, expectTag);
-        else if (problem === undefined) payload.fill(0);
+        let problem: string | undefined;
+        if (codec.isWritten(guards.view, at)) problem = codec.verify(guards.view, at, payload, p + i, expectTag);
+        else {
+          problem = codec.checkUnwritten(guards.view, at, expectTag);
+          payload.fill(0);
+        }
         if (problem !== undefined) {
           this.#stats.corruptPages++;
           throw corrupted(`Page ${p + i}: ${problem}`);
@@ -308,7 +254,7 @@ class GuardedPageDevice implements PageDevice {
       // From here to markDirty nothing awaits: the guards change on the page the table holds.
       const first = layout.guardIndex(p);
       for (let i = 0; i < run; i++) {
-        this.#codec.stamp(guards.view, first + i * 32, run === 1 ? seg : seg.subarray(i * ps, (i + 1) * ps), p + i, tagLo, tagHi);
+        this.#codec.stamp(guards.view, first + i * GUARD_BYTES, run === 1 ? seg : seg.subarray(i * ps, (i + 1) * ps), p + i, tagLo, tagHi);
       }
       this.#guards.markDirty(group, guards);
       p += run;
@@ -351,7 +297,7 @@ class GuardedPageDevice implements PageDevice {
       const group = layout.groupOf(p);
       const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'writeZeroes'));
       const first = layout.guardIndex(p);
-      for (let i = 0; i < run; i++) this.#codec.clear(guards.view, first + i * 32);
+      for (let i = 0; i < run; i++) this.#codec.clear(guards.view, first + i * GUARD_BYTES);
       this.#guards.markDirty(group, guards);
       p += run;
       done += run;
