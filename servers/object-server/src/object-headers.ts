@@ -32,6 +32,21 @@ export function unicodeToHeader(value: string): string {
   return Buffer.from(value, 'utf8').toString('latin1');
 }
 
+/** Printable US-ASCII and tab: what a metadata header returns as is. */
+const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
+
+/**
+ * A user metadata value as S3 returns it: as is when it is US-ASCII, else "first character-encoded using UTF-8
+ * and then encoded into US-ASCII", the RFC 2047 encoded-word `=?UTF-8?B?<base64>?=` ("User-defined object
+ * metadata", https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html). S3's own example reads
+ * the received bytes as ISO-8859-1 first, so UTF-8 sent by a client comes back encoded twice; the server encodes
+ * the text the client meant ({@link headerToUnicode}), which decodes to what was sent. Control characters,
+ * which no header may carry, are encoded too.
+ */
+export function metadataHeaderValue(value: string): string {
+  return PRINTABLE_ASCII.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
 /** User metadata from `x-amz-meta-*` headers (names lower-cased by HTTP already). */
 export function userMetadataFrom(ctx: Pick<S3Context, 'headers'>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -60,13 +75,25 @@ export function standardHeadersFrom(ctx: Pick<S3Context, 'headers'>): StandardHe
   set('contentLanguage', 'content-language');
   set('cacheControl', 'cache-control');
   set('expires', 'expires');
-  // aws-chunked is transfer framing, not the object's encoding; S3 drops it from the stored value.
   if (out.contentEncoding !== undefined) {
-    const rest = out.contentEncoding.split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'aws-chunked');
-    out.contentEncoding = rest.length > 0 ? rest.join(',') : undefined;
-    if (out.contentEncoding === undefined) delete out.contentEncoding;
+    const kept = withoutAwsChunked(out.contentEncoding);
+    if (kept === undefined) delete out.contentEncoding;
+    else out.contentEncoding = kept;
   }
   return out;
+}
+
+/**
+ * A Content-Encoding list without `aws-chunked`, which is the transfer framing of a streaming upload, not an
+ * encoding of the object: S3 stores the other codings, in order, as they were written
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html, "Content-Encoding"), so SDKs that append
+ * `,aws-chunked` to `deflate, gzip` read back `deflate, gzip`. Undefined when nothing else is left.
+ */
+export function withoutAwsChunked(value: string): string | undefined {
+  const codings = value.split(',');
+  if (!codings.some((c) => c.trim().toLowerCase() === 'aws-chunked')) return value;
+  const kept = codings.filter((c) => c.trim() !== '' && c.trim().toLowerCase() !== 'aws-chunked').join(',').trim();
+  return kept === '' ? undefined : kept;
 }
 
 /** Tags from the `x-amz-tagging` header (a URL query string), or undefined when absent. */
@@ -109,7 +136,7 @@ export function objectHeaders(info: ObjectInfo, ctx: Pick<S3Context, 'headers'>,
     'cache-control': info.cacheControl && unicodeToHeader(info.cacheControl),
     expires: info.expires && unicodeToHeader(info.expires),
   };
-  for (const [n, v] of Object.entries(info.userMetadata)) out[META + n] = unicodeToHeader(v);
+  for (const [n, v] of Object.entries(info.userMetadata)) out[META + n] = metadataHeaderValue(v);
   const tagCount = Object.keys(info.tags).length;
   if (tagCount > 0) out['x-amz-tagging-count'] = tagCount;
   if (!partial && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {

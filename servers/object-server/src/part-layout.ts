@@ -1,17 +1,25 @@
 /**
- * Part layouts of multipart objects, for GetObject/HeadObject `?partNumber=N`
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax).
+ * What CompleteMultipartUpload records about a multipart object, under the reserved prefix with the object's
+ * ETag (`.strata/parts/<bucket>/<key>`):
  *
- * The contract keeps a completed object's part count but not its part sizes, so CompleteMultipartUpload
- * records them under the reserved prefix with the object's ETag. A record whose ETag no longer matches the
- * object (overwritten since) is ignored, so a stale record can never serve wrong bytes; deletes and overwrites
- * remove the record so records do not accumulate.
+ * - its part sizes, for GetObject/HeadObject `?partNumber=N`
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax): the
+ *   contract keeps a completed object's part count but not its part sizes;
+ * - the completion itself (upload id, the part list, the answer's checksums), so a CompleteMultipartUpload
+ *   retried after it succeeded — an SDK retries it when the answer is lost on the way — gets the same answer
+ *   instead of NoSuchUpload, as S3 keeps a completed upload id answerable for a while
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html). The completion is
+ *   honoured for {@link COMPLETION_WINDOW_MS} after it, for the same part list only.
+ *
+ * A record whose ETag no longer matches the object (overwritten since) is ignored, so a stale record can never
+ * serve wrong bytes; deletes and overwrites remove the record, so there is at most one per multipart object
+ * and records do not accumulate (which also bounds how many completions are remembered).
  *
  * Which keys have a record is kept in memory (listed once from the reserved prefix, the server being its only
  * writer), so a PutObject or DeleteObject of a key without one — nearly all of them — costs no storage call.
  */
-import { hasErrorCode } from '@strata/storage';
-import type { ObjectInfo, Storage } from '@strata/storage';
+import { hasErrorCode, normalizeEtag } from '@strata/storage';
+import type { Checksums, ObjectInfo, Storage } from '@strata/storage';
 import { RESERVED_PREFIX } from './bucket-registry.ts';
 import { S3Error } from './s3-errors.ts';
 import { readAll } from './streams.ts';
@@ -19,20 +27,45 @@ import { readAll } from './streams.ts';
 /** Where part layouts live in the backing storage (`.strata/parts/<bucket>/<key>`). */
 export const PARTS_PREFIX = `${RESERVED_PREFIX}parts/`;
 
-/** A recorded layout: the part sizes of the object that had this ETag. */
+/** How long a completed upload stays answerable to a retried CompleteMultipartUpload, in ms (one hour). */
+export const COMPLETION_WINDOW_MS = 60 * 60 * 1000;
+
+/** The completion of a multipart upload: what a retry must repeat, and what it is answered with. */
+export interface Completion {
+  uploadId: string;
+  /** The part list completed, as `[partNumber, etag]` pairs (ETags unquoted). */
+  parts: [number, string][];
+  /** When it completed, in ms since the epoch. */
+  at: number;
+  /** The checksums of the answer, when the upload had an algorithm. */
+  checksums?: Checksums;
+  checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
+}
+
+/** A recorded layout: the part sizes of the object that had this ETag, and the completion that made it. */
 export interface PartLayout {
   etag: string;
   sizes: number[];
+  /** Absent in records written before completions were kept. */
+  completion?: Completion;
 }
 
 /** The part-layout records of one backing storage. */
 export interface PartLayouts {
-  /** Records the part sizes of a just-completed object (best effort: without it, partNumber reads fall back). */
-  record(key: string, etag: string, sizes: number[]): Promise<void>;
+  /**
+   * Records the part sizes and completion of a just-completed object (best effort: without it, partNumber
+   * reads fall back and a retried Complete answers NoSuchUpload).
+   */
+  record(key: string, layout: PartLayout): Promise<void>;
   /** Drops the record of a deleted or overwritten object; no storage call when it has none. */
   forget(key: string): Promise<void>;
   /** The recorded layout of `key`, when there is one. */
   read(key: string): Promise<PartLayout | undefined>;
+  /**
+   * The layout of `key` when upload `uploadId` completed it with exactly the part list `parts` (part numbers
+   * and ETags) within {@link COMPLETION_WINDOW_MS} and the record still describes the object there.
+   */
+  completedBy(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PartLayout | undefined>;
 }
 
 /** Creates the layout records over `storage`. */
@@ -58,9 +91,18 @@ export function createPartLayouts(storage: Storage): PartLayouts {
     return known;
   };
 
+  async function read(key: string): Promise<PartLayout | undefined> {
+    try {
+      const { body } = await storage.get(PARTS_PREFIX + key);
+      return JSON.parse((await readAll(body, 1024 * 1024)).toString('utf8')) as PartLayout;
+    } catch (e) {
+      if (hasErrorCode(e, 'NotFound') || hasErrorCode(e, 'InvalidKey') || e instanceof SyntaxError) return undefined;
+      throw e;
+    }
+  }
+
   return {
-    async record(key, etag, sizes) {
-      const layout: PartLayout = { etag, sizes };
+    async record(key, layout) {
       try {
         const set = await keysWithRecords();
         await storage.put(PARTS_PREFIX + key, JSON.stringify(layout), { contentType: 'application/json' });
@@ -81,12 +123,18 @@ export function createPartLayouts(storage: Storage): PartLayouts {
       await storage.delete(PARTS_PREFIX + key).catch(() => undefined);
       set?.delete(key);
     },
-    async read(key) {
+    read,
+    async completedBy(key, uploadId, parts) {
+      const layout = await read(key);
+      const c = layout?.completion;
+      if (!layout || !c || c.uploadId !== uploadId || !(Date.now() - c.at <= COMPLETION_WINDOW_MS)) return undefined;
+      const same = c.parts.length === parts.length && parts.every((p, i) => c.parts[i]?.[0] === p.partNumber && c.parts[i]?.[1] === normalizeEtag(p.etag));
+      if (!same) return undefined;
+      // The object must still be the one this upload made (a record outlives its object only if dropping it failed).
       try {
-        const { body } = await storage.get(PARTS_PREFIX + key);
-        return JSON.parse((await readAll(body, 1024 * 1024)).toString('utf8')) as PartLayout;
+        return (await storage.head(key)).etag === layout.etag ? layout : undefined;
       } catch (e) {
-        if (hasErrorCode(e, 'NotFound') || hasErrorCode(e, 'InvalidKey') || e instanceof SyntaxError) return undefined;
+        if (hasErrorCode(e, 'NotFound')) return undefined;
         throw e;
       }
     },

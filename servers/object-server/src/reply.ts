@@ -68,13 +68,16 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const err = toS3Error(error);
   if (err.status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.debug({ err: error }, 'request rejected');
-  // Only the framework's own headers survive; a half-built success answer's headers must not leak.
+  // Only the framework's own headers survive (and `connection`: a close decided for this answer stands);
+  // a half-built success answer's headers must not leak.
   for (const name of Object.keys(reply.getHeaders())) {
-    if (name !== 'x-amz-request-id' && name !== 'x-amz-id-2' && !name.startsWith('access-control-') && name !== 'vary') reply.removeHeader(name);
+    if (name !== 'x-amz-request-id' && name !== 'x-amz-id-2' && !name.startsWith('access-control-') && name !== 'vary' && name !== 'connection') reply.removeHeader(name);
   }
   // Framework errors (a URL fastify cannot decode) arrive before the onRequest hook has set these.
   if (!reply.hasHeader('x-amz-request-id')) reply.header('x-amz-request-id', request.id).header('x-amz-id-2', Buffer.from(request.id).toString('base64'));
   reply.code(err.status);
+  // A 416 names the representation's length so the client can ask again (RFC 9110 §15.5.17).
+  if (err.code === 'InvalidRange' && err.extra.ActualObjectSize !== undefined) reply.header('content-range', `bytes */${err.extra.ActualObjectSize}`);
   if (err.code === 'NotModified' || request.method === 'HEAD') return reply.header('content-length', 0).send();
   return reply.header('content-type', 'application/xml').send(errorDocument(err, request));
 }

@@ -37,9 +37,13 @@ export interface XmlDocument {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
-/** Escapes text for element content. CR is written as a reference so XML's line-end normalization keeps it. */
+/**
+ * Escapes text for element content. CR is written as a reference so XML's line-end normalization keeps it.
+ * The other C0 controls but TAB and LF (which keys may hold, and XML 1.0 cannot) are written as character
+ * references such as `&#x1;`, as S3 writes them in listings: the AWS SDKs decode them back to the exact key.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c] ?? c);
+  return text.replace(/[&<>"'\r\x00-\x08\x0b\x0c\x0e-\x1f]/g, (c) => ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
 }
 
 function text(value: string | number | boolean | Date | bigint): string {

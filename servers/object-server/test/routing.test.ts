@@ -37,7 +37,6 @@ describe('error answers', () => {
     ['xn-- bucket name', { method: 'PUT', url: '/xn--abc' }, 400, 'InvalidBucketName'],
     ['-s3alias bucket name', { method: 'PUT', url: '/abc-s3alias' }, 400, 'InvalidBucketName'],
     ['reserved-prefix bucket name', { method: 'PUT', url: '/.strata' }, 400, 'InvalidBucketName'],
-    ['existing bucket', { method: 'PUT', url: '/bucket' }, 409, 'BucketAlreadyOwnedByYou'],
     ['non-empty bucket', { method: 'DELETE', url: '/bucket' }, 409, 'BucketNotEmpty'],
     ['malformed DeleteObjects', { method: 'POST', url: '/bucket?delete', payload: '<Delete><Object>' }, 400, 'MalformedXML'],
     ['DTD in XML', { method: 'POST', url: '/bucket?delete', payload: '<!DOCTYPE x [<!ENTITY e "k">]><Delete><Object><Key>&e;</Key></Object></Delete>' }, 400, 'MalformedXML'],

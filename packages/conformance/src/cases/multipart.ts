@@ -55,6 +55,38 @@ export function multipartCases(it: DeclareCase, ctx: GroupContext): void {
     expect((await getBytes(ctx.storage, key)).toString()).toBe('second version');
   });
 
+  // Two uploads of one part number in flight at once (a client retrying a part it thinks was lost): the
+  // upload that finished last is the part, whatever the order they started in, so Complete with its ETag
+  // succeeds (AWS UploadPart: a part uploaded again under the same number overwrites the earlier one).
+  it('a part uploaded twice at once: the upload that finished last is the part', async () => {
+    const key = `${ctx.prefix('mp-race')}obj`;
+    const up = await ctx.storage.startMultipart(key);
+    const slow = part(21);
+    let slowStarted!: () => void;
+    const started = new Promise<void>((resolve) => (slowStarted = resolve));
+    let releaseSlow!: () => void;
+    const released = new Promise<void>((resolve) => (releaseSlow = resolve));
+    async function* slowBody(): AsyncGenerator<Uint8Array> {
+      yield slow.subarray(0, slow.length >> 1);
+      // Resumed when the adapter asks for more: it has taken the first half, so this upload is in flight.
+      slowStarted();
+      await released;
+      yield slow.subarray(slow.length >> 1);
+    }
+    const first = ctx.storage.uploadPart(key, up.uploadId, 1, slowBody(), { contentLength: slow.length });
+    await started;
+    const second = await ctx.storage.uploadPart(key, up.uploadId, 1, part(22));
+    expect(second.etag).toBe(md5Hex(part(22)));
+    releaseSlow();
+    const last = await first;
+    expect(last.etag).toBe(md5Hex(slow));
+    expect((await ctx.storage.listParts(key, up.uploadId)).parts.map((p) => p.etag)).toEqual([last.etag]);
+    await expectStorageError(ctx.storage.completeMultipart(key, up.uploadId, done([second])), { code: 'InvalidArgument', reason: 'InvalidPart' });
+    const info = await ctx.storage.completeMultipart(key, up.uploadId, done([last]));
+    expect(info.etag).toBe(multipartEtagOf([slow]));
+    expect(md5Hex(await getBytes(ctx.storage, key))).toBe(md5Hex(slow));
+  }, 30_000);
+
   it('completing with the stale ETag of a replaced part fails with InvalidPart', async () => {
     const key = `${ctx.prefix('mp-stale')}obj`;
     const up = await ctx.storage.startMultipart(key);

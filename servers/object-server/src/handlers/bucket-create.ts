@@ -3,19 +3,32 @@
  *
  * The optional body is a CreateBucketConfiguration with a LocationConstraint; it is accepted (and checked to be
  * well-formed), and the bucket lives in the server's region either way: there is one region per server.
+ *
+ * Creating a bucket that already exists (there is one tenant, so it is always the caller's) answers as S3 does in
+ * the server's region: 409 BucketAlreadyOwnedByYou everywhere except us-east-1, where S3 answers 200 OK for
+ * legacy compatibility (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html, "Errors":
+ * BucketAlreadyOwnedByYou). The existing bucket and its objects are left as they are.
  */
 import { bucketOf } from '../context.ts';
 import type { Handler } from '../context.ts';
 import { assertBucketName } from '../bucket-names.ts';
 import { readXmlBody } from '../request-body.ts';
+import { isS3Error } from '../s3-errors.ts';
 import { childText, parseXml } from '../xml.ts';
 
-/** Creates a bucket; `BucketAlreadyOwnedByYou` when it exists. */
+/** The region where S3 answers a repeated CreateBucket of one's own bucket with 200. */
+const LEGACY_REGION = 'us-east-1';
+
+/** Creates a bucket; an existing one is 200 in us-east-1 and `BucketAlreadyOwnedByYou` elsewhere. */
 export const createBucket: Handler = async (ctx) => {
   const bucket = bucketOf(ctx);
   assertBucketName(bucket);
   const body = await readXmlBody(ctx);
   if (body.trim() !== '') childText(parseXml(body, 'CreateBucketConfiguration'), 'LocationConstraint');
-  await ctx.state.buckets.create(bucket, ctx.state.region);
+  try {
+    await ctx.state.buckets.create(bucket, ctx.state.region);
+  } catch (e) {
+    if (!(isS3Error(e) && e.code === 'BucketAlreadyOwnedByYou' && ctx.state.region === LEGACY_REGION)) throw e;
+  }
   return { headers: { location: `/${bucket}` } };
 };

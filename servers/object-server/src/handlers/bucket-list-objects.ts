@@ -11,7 +11,7 @@ import { contentsXml, encoder, listPage, parseEncodingType, parseMaxKeys, prefix
 
 function decodeToken(token: string): string {
   const cursor = Buffer.from(token, 'base64url').toString('utf8');
-  if (token === '' || Buffer.from(cursor, 'utf8').toString('base64url') !== token) {
+  if (Buffer.from(cursor, 'utf8').toString('base64url') !== token) {
     throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { extra: { ArgumentName: 'continuation-token' } });
   }
   return cursor;
@@ -25,7 +25,9 @@ export const listObjectsV2: Handler = async (ctx) => {
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') || undefined;
   const startAfter = ctx.query.get('start-after') || undefined;
-  const token = ctx.query.get('continuation-token') ?? undefined;
+  // An empty token is no token: the listing starts from the beginning, so a paging loop seeded with an empty
+  // token gets the first page rather than InvalidArgument.
+  const token = ctx.query.get('continuation-token') || undefined;
   const fetchOwner = ctx.query.get('fetch-owner') === 'true';
   const cursor = token === undefined ? undefined : decodeToken(token);
   const page = await listPage(ctx, bucket, { prefix, delimiter, startAfter, limit: maxKeys, ...(cursor !== undefined ? { cursor } : {}) });

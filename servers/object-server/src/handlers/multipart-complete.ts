@@ -7,12 +7,17 @@
  * checksum. Whole-object checksums in `x-amz-checksum-<alg>` headers (with `x-amz-checksum-type`) are verified by
  * storage before the object appears (BadDigest), `x-amz-mp-object-size` against the parts' sizes
  * (InvalidRequest). The part sizes are recorded so GetObject `?partNumber=` can serve a part later.
+ *
+ * A Complete retried after it succeeded (SDKs retry it when the answer is lost) finds the upload gone; when the
+ * completion recorded for the key (part-layout.ts) is this upload's with the same part list, it gets the same
+ * answer, as S3 keeps a completed upload id answerable for a while. Any other part list is NoSuchUpload.
  */
-import type { Checksums, CompletedPart, PartInfo } from '@strata/storage';
+import { isStorageError, normalizeEtag } from '@strata/storage';
+import type { Checksums, CompletedPart, ObjectInfo, PartInfo } from '@strata/storage';
 import { checksumTypeFrom, checksumXml, checksumsFromHeaders, checksumsFromXml } from '../checksum-fields.ts';
 import { writeConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
-import type { Handler, S3Context } from '../context.ts';
+import type { Handler, S3Context, S3Response } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
 import { childText, children, parseXml } from '../xml.ts';
@@ -58,32 +63,50 @@ function checkObjectSize(ctx: S3Context, requested: CompletedPart[], stored: Map
   }
 }
 
-/** Completes a multipart upload. */
-export const completeMultipartUpload: Handler = async (ctx) => {
-  const bucket = bucketOf(ctx);
-  const key = keyOf(ctx);
-  const uploadId = ctx.query.get('uploadId') ?? '';
-  const sKey = storageKey(bucket, key);
-  // x-amz-checksum-* headers describe the assembled object here, not the XML body.
-  const requested = parseCompleteXml(await readXmlBody(ctx, undefined, false));
-  const expectedChecksums = expectedObjectChecksums(ctx, requested.length);
-  const { storage } = ctx.state;
-  // Sizes must be read before completing: the upload (and its part list) is gone afterwards.
+/** True when `e` says the upload does not exist (never started, aborted, or already completed). */
+function isNoSuchUpload(e: unknown): boolean {
+  return isStorageError(e) && e.code === 'NotFound' && e.reason === 'NoSuchUpload';
+}
+
+/** The part sizes of an upload, read before completing: the upload (and its part list) is gone afterwards. */
+async function storedParts(ctx: S3Context, sKey: string, uploadId: string): Promise<Map<number, PartInfo>> {
   const stored = new Map<number, PartInfo>();
   let marker: number | undefined;
   for (let round = 0; round < 20; round++) {
-    const page = await storage.listParts(sKey, uploadId, { ...(marker !== undefined ? { partNumberMarker: marker } : {}), signal: ctx.signal });
+    const page = await ctx.state.storage.listParts(sKey, uploadId, { ...(marker !== undefined ? { partNumberMarker: marker } : {}), signal: ctx.signal });
     for (const p of page.parts) stored.set(p.partNumber, p);
     marker = page.nextPartNumberMarker;
     if (marker === undefined) break;
   }
+  return stored;
+}
+
+/** Completes the upload in storage and records its part sizes and completion under the reserved prefix. */
+async function complete(ctx: S3Context, sKey: string, uploadId: string, requested: CompletedPart[]): Promise<ObjectInfo> {
+  const stored = await storedParts(ctx, sKey, uploadId);
   checkObjectSize(ctx, requested, stored);
-  const info = await storage.completeMultipart(sKey, uploadId, requested, {
+  const expectedChecksums = expectedObjectChecksums(ctx, requested.length);
+  const info = await ctx.state.storage.completeMultipart(sKey, uploadId, requested, {
     ...writeConditionsFrom(ctx),
     ...(expectedChecksums ? { expectedChecksums } : {}),
     signal: ctx.signal,
   });
-  await ctx.state.layouts.record(sKey, info.etag, requested.map((p) => stored.get(p.partNumber)?.size ?? 0));
+  await ctx.state.layouts.record(sKey, {
+    etag: info.etag,
+    sizes: requested.map((p) => stored.get(p.partNumber)?.size ?? 0),
+    completion: {
+      uploadId,
+      parts: requested.map((p) => [p.partNumber, normalizeEtag(p.etag)]),
+      at: Date.now(),
+      ...(info.checksums ? { checksums: info.checksums } : {}),
+      ...(info.checksumType ? { checksumType: info.checksumType } : {}),
+    },
+  });
+  return info;
+}
+
+/** The CompleteMultipartUploadResult of an object. */
+function result(bucket: string, key: string, info: Pick<ObjectInfo, 'etag' | 'checksums' | 'checksumType'>): S3Response {
   const checksumType = info.checksums && Object.keys(info.checksums).length > 0 ? (info.checksumType ?? 'COMPOSITE') : undefined;
   return {
     xml: {
@@ -98,4 +121,22 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       },
     },
   };
+}
+
+/** Completes a multipart upload, or answers a retry of a Complete that already succeeded. */
+export const completeMultipartUpload: Handler = async (ctx) => {
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const uploadId = ctx.query.get('uploadId') ?? '';
+  const sKey = storageKey(bucket, key);
+  // x-amz-checksum-* headers describe the assembled object here, not the XML body.
+  const requested = parseCompleteXml(await readXmlBody(ctx, undefined, false));
+  try {
+    return result(bucket, key, await complete(ctx, sKey, uploadId, requested));
+  } catch (e) {
+    if (!isNoSuchUpload(e)) throw e;
+    const earlier = await ctx.state.layouts.completedBy(sKey, uploadId, requested);
+    if (earlier?.completion === undefined) throw e;
+    return result(bucket, key, { etag: earlier.etag, ...earlier.completion });
+  }
 };

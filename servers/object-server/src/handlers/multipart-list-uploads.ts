@@ -1,7 +1,9 @@
 /**
  * ListMultipartUploads — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html
  *
- * Keys, prefixes and markers are bucket-relative; storage lists them under `bucket/`.
+ * Keys, prefixes and markers are bucket-relative; storage lists them under `bucket/`. With `encoding-type=url`
+ * the Delimiter, KeyMarker, Prefix, NextKeyMarker and Key values are URL-encoded and EncodingType says so, as on
+ * S3; without it they are written as they are.
  */
 import { bucketOf } from '../context.ts';
 import type { Handler } from '../context.ts';
@@ -13,7 +15,8 @@ export const listMultipartUploads: Handler = async (ctx) => {
   const bucket = bucketOf(ctx);
   const base = `${bucket}/`;
   const maxUploads = parseMaxKeys(ctx, 'max-uploads');
-  const enc = encoder(parseEncodingType(ctx));
+  const encodingType = parseEncodingType(ctx);
+  const enc = encoder(encodingType);
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') || undefined;
   const keyMarker = ctx.query.get('key-marker') || undefined;
@@ -43,6 +46,7 @@ export const listMultipartUploads: Handler = async (ctx) => {
         Prefix: enc(prefix),
         Delimiter: enc(delimiter),
         MaxUploads: maxUploads,
+        EncodingType: encodingType,
         IsTruncated: 'nextKeyMarker' in page && page.nextKeyMarker !== undefined,
         Upload: page.uploads.map((u) => ({
           Key: enc(strip(u.key)),

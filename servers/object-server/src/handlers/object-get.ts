@@ -4,13 +4,19 @@
  *
  * The stored bytes stream to the socket. Range: a single `bytes=a-b`, `a-` or `-n`; a multi-range request
  * gets the whole object with 200, as AWS does. A 304 carries the ETag and Last-Modified (RFC 9110 §15.4.5).
+ *
+ * An unsatisfiable range — any range of an empty object, or one starting at or past the end — is 416
+ * InvalidRange with `Content-Range: bytes *\/<size>` (RFC 9110 §15.5.17), as S3 answers.
+ *
+ * `response-*` overrides are written as the UTF-8 bytes of their value, like stored metadata (see
+ * object-headers.ts), so `attachment; filename="отчёт.pdf"` reaches the client as the bytes it asked for.
  */
 import { contentRange, hasErrorCode, resolveRange } from '@strata/storage';
-import type { ByteRange, ObjectInfo, ReadConditions } from '@strata/storage';
+import type { ByteRange, ObjectInfo, ReadConditions, ResolvedRange } from '@strata/storage';
 import { readConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context, S3Response } from '../context.ts';
-import { httpDate, objectHeaders, quoteEtag } from '../object-headers.ts';
+import { httpDate, objectHeaders, quoteEtag, unicodeToHeader } from '../object-headers.ts';
 import { parsePartNumber, partRange } from '../part-layout.ts';
 import { S3Error } from '../s3-errors.ts';
 
@@ -25,20 +31,48 @@ export function parseRange(value: string | undefined): ByteRange | undefined {
   return b === '' ? { start: Number(a) } : { start: Number(a), end: Number(b) };
 }
 
+/** Characters no header value can carry (RFC 9110 §5.5: controls other than HTAB, and DEL). */
+const NOT_IN_HEADER = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 /**
  * The `response-*` query overrides of GetObject (response-content-type, …). S3 refuses them on anonymous
- * requests (InvalidRequest): they exist for signed and presigned requests only.
+ * requests (InvalidRequest): they exist for signed and presigned requests only. A value no header can carry
+ * (a line break, another control character) is InvalidArgument, never a half-written answer.
  */
 function overrides(ctx: S3Context): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
     const v = ctx.query.get(`response-${name}`);
-    if (v !== null) out[name] = v;
+    if (v === null) continue;
+    if (NOT_IN_HEADER.test(v)) {
+      throw new S3Error('InvalidArgument', 'Header value contains a character that is not allowed in an HTTP header.', {
+        extra: { ArgumentName: `response-${name}`, ArgumentValue: v },
+      });
+    }
+    out[name] = unicodeToHeader(v);
   }
   if (ctx.auth.accessKeyId === null && Object.keys(out).length > 0) {
     throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
   }
   return out;
+}
+
+/** S3's 416 for a range `requested` of an object of `size` bytes (the error handler adds `Content-Range: bytes *\/size`). */
+function unsatisfiable(requested: string | undefined, size: number, cause?: unknown): S3Error {
+  return new S3Error('InvalidRange', undefined, { cause, extra: { ...(requested !== undefined ? { RangeRequested: requested } : {}), ActualObjectSize: String(size) } });
+}
+
+/**
+ * Resolves a range against an object's size; an asked-for range (not a part's) of an empty object, or one
+ * starting past the end, is S3's 416.
+ */
+function resolveAsked(ctx: S3Context, range: ByteRange, size: number, ofPart: boolean): ResolvedRange | undefined {
+  if (size === 0 && !ofPart) throw unsatisfiable(header(ctx, 'range'), 0);
+  try {
+    return resolveRange(range, size);
+  } catch (e) {
+    throw hasErrorCode(e, 'InvalidRange') ? unsatisfiable(header(ctx, 'range'), size, e) : e;
+  }
 }
 
 async function notModified(ctx: S3Context, key: string): Promise<S3Response> {
@@ -67,6 +101,10 @@ async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
       // listeners per request (GET profile).
       const range = parseRange(header(ctx, 'range'));
       const result = await storage.get(key, { ...conditions, ...(range ? { range } : {}) });
+      if (range && result.info.size === 0) {
+        result.body.destroy();
+        throw unsatisfiable(header(ctx, 'range'), 0);
+      }
       return { status: result.range ? 206 : 200, headers: responseHeaders(ctx, result.info, result.range), body: result.body };
     }
     const signal = ctx.signal;
@@ -78,7 +116,7 @@ async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
       range = part ? { start: part.start, end: part.end } : undefined;
       partsCount = part?.count;
     }
-    const resolved = range === undefined ? undefined : resolveRange(range, info.size);
+    const resolved = range === undefined ? undefined : resolveAsked(ctx, range, info.size, partNumber !== undefined);
     const headers = responseHeaders(ctx, info, resolved, partsCount);
     const status = resolved ? 206 : 200;
     if (!withBody) return { status, headers };
@@ -87,6 +125,11 @@ async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
     return { status, headers, body: result.body };
   } catch (e) {
     if (hasErrorCode(e, 'NotModified')) return notModified(ctx, key);
+    // The common path learns of an unsatisfiable range from storage; the 416 names the object's size.
+    if (hasErrorCode(e, 'InvalidRange')) {
+      const info = await storage.head(key, { signal: ctx.signal }).catch(() => undefined);
+      if (info) throw unsatisfiable(header(ctx, 'range'), info.size, e);
+    }
     throw e;
   }
 }
