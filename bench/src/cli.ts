@@ -60,6 +60,11 @@ export async function runBench(argv: string[], env: NodeJS.ProcessEnv = process.
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `--profile <recipe>`: profile the object server under load instead of running the scenarios (profile.ts).
+  if (process.argv.some((a) => a === '--profile' || a.startsWith('--profile='))) {
+    const { runProfileCli } = await import('./profile.ts');
+    process.exit(await runProfileCli(process.argv.slice(2)));
+  }
   const report = await runBench(process.argv.slice(2));
   const out = resolve(process.env.BENCH_OUT ?? dirname(dirname(fileURLToPath(import.meta.url))));
   console.log(renderMarkdown(report).split('## Scenarios')[0]);

@@ -4,6 +4,7 @@
  * all rounds for percentiles and CDFs. Every loop is bounded in count and in time (`maxMs`).
  */
 import { performance } from 'node:perf_hooks';
+import type { LoadFacts } from './load/load-round.ts';
 import { cdf, spread, summarize } from './stats.ts';
 import type { LatencySummary, Spread } from './stats.ts';
 
@@ -32,8 +33,13 @@ export interface Measurement {
   opsPerSec: Spread;
   mbPerSec: Spread;
   cdf: Array<[number, number]>;
-  /** Free-form extras (peak RSS, CPU of the load generator, …). */
+  /** Free-form extras (peak RSS, request errors, …). */
   extra?: Record<string, number | string>;
+  /**
+   * For a row measured under HTTP load: the generator, its CPU and the server's, and whether the row can be
+   * trusted (not client-bound, no failed requests). Rows without it were measured in process.
+   */
+  load?: LoadFacts;
 }
 
 /** Runs `op(i)` per the plan and returns its measurement. `op` gets a running index for key choice. */

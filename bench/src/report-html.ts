@@ -5,6 +5,8 @@
  */
 import { systemLine } from './system.ts';
 import { renderGroupTable } from './report-group-table.ts';
+import { goalVerdict } from './report-load.ts';
+import { renderProfileHtml } from './report-profile.ts';
 import type { BenchReport, ScenarioGroup } from './report-types.ts';
 
 const W = 640;
@@ -90,7 +92,10 @@ function throughputChart(report: BenchReport, verb: string): string {
 /** Renders the whole report as one HTML document. */
 export function renderHtml(report: BenchReport): string {
   const goals = report.goals
-    .map((g) => `<tr><td>#${g.issue}</td><td>${esc(g.goal)}</td><td>${esc(g.target)}</td><td>${esc(g.shown)}</td><td class="${g.met === null ? 'na' : g.met ? 'met' : 'unmet'}">${g.reportedOnly && g.measured !== null ? 'reported' : g.met === null ? 'not measured' : g.met ? 'met' : 'not met'}</td></tr>`)
+    .map((g) => {
+      const v = goalVerdict(g);
+      return `<tr><td>#${g.issue}</td><td>${esc(g.goal)}</td><td>${esc(g.target)}</td><td>${esc(g.shown)}</td><td class="${v.kind}">${esc(v.text)}</td></tr>`;
+    })
     .join('\n');
   const groups = report.groups
     .map((g) => `<section class="group" id="${esc(g.id)}"><h3>${esc(g.title)}</h3><div class="charts">${latencyBars(g)}${cdfChart(g)}</div>${renderGroupTable(g)}</section>`)
@@ -100,7 +105,8 @@ export function renderHtml(report: BenchReport): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;max-width:1400px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
-.met{color:#15803d;font-weight:600}.unmet{color:#b91c1c;font-weight:600}.na{color:#6b7280}
+.met{color:#15803d;font-weight:600}.unmet{color:#b91c1c;font-weight:600}.na{color:#6b7280}.untrusted{color:#b45309;font-weight:600}
+tr.client-bound td,tr.errors td{background:#fff7ed}.badge{background:#b45309;color:#fff;border-radius:3px;padding:0 4px;font-size:12px}tr.errors .badge{background:#b91c1c}
 svg.chart{background:#fafafa;border:1px solid #eee;margin:4px}.label{font-size:11px}.value{font-size:10px;fill:#444}.title{font-size:12px;font-weight:600}
 .charts{display:flex;flex-wrap:wrap}
 </style></head><body>
@@ -112,7 +118,9 @@ svg.chart{background:#fafafa;border:1px solid #eee;margin:4px}.label{font-size:1
 <h2>Throughput by object size</h2>
 <div class="charts">${throughputChart(report, 'get')}${throughputChart(report, 'put')}</div>
 <h2>Scenarios</h2>
+<p>HTTP rows: ops/s counts successful responses only; generator and server CPU are percent of one core from /proc over each round. A row whose generator core was saturated is marked client-bound and judges no goal, nor does a row with failed requests.</p>
 ${groups}
+${report.profiles?.length ? `<h2>CPU profiles under load</h2>\n${report.profiles.map(renderProfileHtml).join('\n')}` : ''}
 </body></html>
 `;
 }

@@ -1,5 +1,6 @@
 /** The shape of a benchmark report (the JSON output), shared by the runner and the renderers. */
 import type { Measurement } from './measure.ts';
+import type { ProfileSection } from './profile-summary.ts';
 import type { SystemInfo } from './system.ts';
 
 /** A ratio goal from an issue, checked against the measurements of the same run. */
@@ -18,6 +19,11 @@ export interface GoalResult {
   met: boolean | null;
   /** A comparison the issue asks to report but sets no target for (verdict: reported). */
   reportedOnly?: boolean;
+  /**
+   * Why a measured goal was not judged: a row it compares was client-bound (its load generator's core was
+   * saturated, so the row measured the client) or had failed requests. `met` is then null.
+   */
+  notJudged?: 'client-bound' | 'errors';
 }
 
 /** A group of measurements shown as one table and one chart (e.g. "4 KiB get, concurrency 1"). */
@@ -38,4 +44,6 @@ export interface BenchReport {
   goals: GoalResult[];
   /** Scenarios that could not run here, with the reason (e.g. no external endpoint configured). */
   skipped: Array<{ scenario: string; reason: string }>;
+  /** CPU profiles of the object server under load (`pnpm bench --profile <recipe>`), one per recipe. */
+  profiles?: ProfileSection[];
 }

@@ -1,32 +1,34 @@
 /**
- * The load generator, in its own process (pinned to core 1 by the parent): runs autocannon against one URL and
- * prints one JSON line with its result and the CPU this process used, so the report can show when the load
- * generator, not the server, was the limit. Args: a JSON object { url, method, body?, seconds, connections }.
+ * The fallback load generator, in its own process (pinned to its core by the parent): runs autocannon against
+ * one origin, cycling through the round's request paths like the wrk script does, and prints one JSON line
+ * with its result. Its CPU is measured by the parent from /proc, as wrk's is: autocannon's single JavaScript
+ * thread saturates near the request rate of the servers it measures, which is why wrk is preferred.
+ * Args: a JSON object { origin, method, paths, bodyBytes?, seconds, connections }.
  */
 import autocannon from 'autocannon';
+import { bodyPattern } from './wrk-lua.ts';
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as { url: string; method: 'GET' | 'PUT'; bodyBytes?: number; seconds: number; connections: number };
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
+const opts = JSON.parse(process.argv[2] ?? '{}') as { origin: string; method: 'GET' | 'PUT'; paths: string[]; bodyBytes?: number; seconds: number; connections: number };
+const body = opts.bodyBytes ? Buffer.from(bodyPattern(opts.bodyBytes)) : undefined;
 const result = await autocannon({
-  url: opts.url,
-  method: opts.method,
-  body: opts.bodyBytes ? Buffer.alloc(opts.bodyBytes, 0x61) : undefined,
-  headers: opts.bodyBytes ? { 'content-type': 'application/octet-stream' } : undefined,
+  url: opts.origin,
   duration: opts.seconds,
   connections: opts.connections,
   pipelining: 1,
+  requests: opts.paths.map((path) => ({
+    method: opts.method,
+    path,
+    body,
+    headers: body ? { 'content-type': 'application/octet-stream' } : undefined,
+  })),
 });
-const cpu = process.cpuUsage(cpu0);
-const wallMs = performance.now() - t0;
+const ok = (result as unknown as Record<string, number>)['2xx'] ?? 0;
 console.log(
   JSON.stringify({
     latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
-    requestsPerSec: result.requests.average,
+    okPerSec: result.duration > 0 ? ok / result.duration : 0,
     total: result.requests.total,
     non2xx: result.non2xx,
-    errors: result.errors,
-    throughputBytesPerSec: result.throughput.average,
-    cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    socketErrors: result.errors,
   }),
 );

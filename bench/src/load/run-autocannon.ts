@@ -1,39 +1,40 @@
-/** Runs the autocannon child on core 1 and returns its parsed result. */
-import { spawn } from 'node:child_process';
+/**
+ * Runs one round of load with autocannon, the fallback when wrk is not installed, in a child process on the
+ * generator's core, with its CPU and the server's read from /proc like a wrk round's. autocannon's single
+ * JavaScript thread is often the bottleneck against a fast server, so its rows are client-bound more often:
+ * the report says so row by row instead of crediting the server with the client's ceiling.
+ */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasTaskset, nodeArgs } from '../servers/spawn.ts';
+import { nodeArgs } from '../servers/spawn.ts';
+import type { LoadRound } from './load-round.ts';
+import { runPinned } from './run-pinned.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** What one autocannon run measured. */
-export interface LoadResult {
-  latency: { p50: number; p90: number; p99: number; max: number; mean: number };
-  requestsPerSec: number;
-  total: number;
-  non2xx: number;
-  errors: number;
-  throughputBytesPerSec: number;
-  /** CPU the load generator used, in percent of one core. */
-  cpuPercent: number;
+/** One round of autocannon load (the same request list as a wrk round). */
+export interface AutocannonRoundOptions {
+  origin: string;
+  method: 'GET' | 'PUT';
+  paths: string[];
+  bodyBytes?: number;
+  seconds: number;
+  connections: number;
+  serverPid: number;
 }
 
-/** Loads `url` for `seconds` with `connections` connections. */
-export function runAutocannon(opts: { url: string; method: 'GET' | 'PUT'; bodyBytes?: number; seconds: number; connections: number }): Promise<LoadResult> {
+/** Runs one round and returns what it measured. */
+export async function runAutocannon(opts: AutocannonRoundOptions): Promise<LoadRound> {
+  const { serverPid, ...childOpts } = opts;
+  // A target's profiling flags (BENCH_NODE_ARGS) are not for the generator.
   const [node, ...flags] = nodeArgs(join(here, 'autocannon-child.ts')).filter((a) => !a.startsWith('--cpu-prof'));
-  const args = [node as string, ...flags, JSON.stringify(opts)];
-  const [cmd, ...rest] = hasTaskset ? ['taskset', '-c', '1', ...args] : args;
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd as string, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as LoadResult);
-      } catch {
-        reject(new Error(`autocannon exited ${code}: ${out.slice(-300)}`));
-      }
-    });
-  });
+  const run = await runPinned(node as string, [...flags, JSON.stringify(childOpts)], { serverPid, timeoutMs: (opts.seconds + 30) * 1000 });
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  let parsed: Omit<LoadRound, 'generator' | 'generatorCpuPct' | 'serverCpuPct'>;
+  try {
+    parsed = JSON.parse(line) as typeof parsed;
+  } catch {
+    throw new Error(`autocannon exited ${run.code}: ${run.stderr.slice(-300) || run.stdout.slice(-300)}`);
+  }
+  return { generator: 'autocannon', ...parsed, generatorCpuPct: run.generatorCpuPct, serverCpuPct: run.serverCpuPct };
 }
