@@ -7,7 +7,8 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): InvalidAccessKeyId,
  * SignatureDoesNotMatch (with the StringToSign and CanonicalRequest S3 also returns, which help clients
  * debug and reveal nothing secret), RequestTimeTooSkewed beyond 15 minutes, AccessDenied for anonymous
- * requests and expired URLs, AuthorizationHeaderMalformed / AuthorizationQueryParametersError.
+ * requests, expired URLs and signatures that leave out `host` or an `x-amz-*` header the request carries
+ * (signed-headers.ts), AuthorizationHeaderMalformed / AuthorizationQueryParametersError.
  */
 import { S3Error } from '../s3-errors.ts';
 import {
@@ -16,6 +17,7 @@ import {
   canonicalRequest,
   canonicalUriCandidates,
   decodeQueryComponent,
+  hasNonAscii,
   headerValue,
   lowerCaseHeaders,
   parseRawQuery,
@@ -24,6 +26,7 @@ import {
 } from './canonical.ts';
 import { parseAuthorizationHeader, parsePresignedQuery, type ParsedSignature } from './parse-auth.ts';
 import { PresignedMemo } from './presigned-memo.ts';
+import { assertSignedHeaders } from './signed-headers.ts';
 import { payloadFromHeader, payloadForAnonymous, payloadForPresigned } from './payload-mode.ts';
 import { authenticatePresignedV2, isPresignedV2 } from './sigv2.ts';
 import { credentialScope, deriveSigningKey, hmacHex, parseAmzDate, requestStringToSign, signaturesEqual, toAmzDate } from './signing.ts';
@@ -60,6 +63,22 @@ export interface Authenticator {
 
 /** S3's name for the parameter of a presigned URL that carries the signature. */
 const SIGNATURE_PARAM = 'X-Amz-Signature';
+
+/** A character that no received byte decodes to (Node reads header bytes as Latin-1). */
+const WIDER_THAN_BYTE = /[^\x00-\xff]/;
+
+/**
+ * The canonical header blocks to try, each with the encoding its canonical request is hashed in: the values as
+ * decoded, then — only when a signed value is not ASCII — the bytes as received (`HeaderValueForm`, canonical.ts).
+ */
+function headerValueForms(headers: Map<string, string | string[]>, signed: string[]): { headers: string; encoding: 'utf8' | 'latin1' }[] {
+  const text = canonicalHeaders(headers, signed);
+  if (!hasNonAscii(text)) return [{ headers: text, encoding: 'utf8' }];
+  return [
+    { headers: text, encoding: 'utf8' },
+    { headers: canonicalHeaders(headers, signed, 'wire'), encoding: 'latin1' },
+  ];
+}
 
 /** Creates an {@link Authenticator} over a fixed set of credentials. Options are validated here, at once. */
 export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
@@ -102,25 +121,28 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
     exclude: string | undefined,
   ): void {
     const scope = credentialScope(parsed.date, parsed.region, parsed.service);
-    const headerBlock = canonicalHeaders(headers, parsed.signedHeaders);
     const { rawPath } = splitRawUrl(req.rawUrl);
-    const tried = new Set<string>();
     let first: { canonical: string; stringToSign: string } | undefined;
-    for (const uri of canonicalUriCandidates(rawPath)) {
-      for (const plusIsSpace of [true, false]) {
-        const canonical = canonicalRequest({
-          method: req.method.toUpperCase(),
-          uri,
-          query: canonicalQuery(pairs, exclude, plusIsSpace),
-          headers: headerBlock,
-          signedHeaders: parsed.signedHeaders,
-          payloadHash,
-        });
-        if (tried.has(canonical)) continue;
-        tried.add(canonical);
-        const stringToSign = requestStringToSign(amzDate, scope, canonical);
-        if (signaturesEqual(hmacHex(signingKey, stringToSign), parsed.signature)) return;
-        first ??= { canonical, stringToSign };
+    for (const form of headerValueForms(headers, parsed.signedHeaders)) {
+      const tried = new Set<string>();
+      for (const uri of canonicalUriCandidates(rawPath)) {
+        for (const plusIsSpace of [true, false]) {
+          const canonical = canonicalRequest({
+            method: req.method.toUpperCase(),
+            uri,
+            query: canonicalQuery(pairs, exclude, plusIsSpace),
+            headers: form.headers,
+            signedHeaders: parsed.signedHeaders,
+            payloadHash,
+          });
+          if (tried.has(canonical)) continue;
+          tried.add(canonical);
+          // Latin-1 hashing is exact for one-byte characters only; a wider one cannot be a byte as received.
+          if (form.encoding === 'latin1' && WIDER_THAN_BYTE.test(canonical)) continue;
+          const stringToSign = requestStringToSign(amzDate, scope, canonical, form.encoding);
+          if (signaturesEqual(hmacHex(signingKey, stringToSign), parsed.signature)) return;
+          first ??= { canonical, stringToSign };
+        }
       }
     }
     throw new S3Error('SignatureDoesNotMatch', undefined, {
@@ -135,6 +157,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
 
   function headerAuth(req: AuthRequest, headers: Map<string, string | string[]>, pairs: RawQueryPair[], authorization: string): AuthResult {
     const parsed = parseAuthorizationHeader(authorization);
+    assertSignedHeaders(req.headers, parsed.signedHeaders);
     const secret = secretFor(parsed, false);
     const xAmzDate = headerValue(headers, 'x-amz-date');
     const date = headerValue(headers, 'date');
@@ -174,6 +197,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
 
   function presignedAuth(req: AuthRequest, headers: Map<string, string | string[]>, pairs: RawQueryPair[], query: Map<string, string>): AuthResult {
     const parsed = parsePresignedQuery(query);
+    assertSignedHeaders(req.headers, parsed.signedHeaders);
     const secret = secretFor(parsed, true);
     const time = parseAmzDate(parsed.amzDate);
     if (time === undefined) {

@@ -119,15 +119,42 @@ export function headerValue(headers: Map<string, string | string[]>, name: strin
   return Array.isArray(v) ? v.join(',') : v;
 }
 
+/**
+ * How header values enter the canonical request. Node decodes header bytes as Latin-1, one character per byte,
+ * and clients differ in what they sign for a value that is not ASCII:
+ * - `text`: the characters as decoded, trimmed and runs of whitespace (JavaScript's `\s`) collapsed, the
+ *   canonical request hashed as UTF-8. This is what the AWS SDK for JavaScript signs, and what it sends when
+ *   Node writes its header strings as Latin-1 (`é` goes out as the byte E9; C3 A9 was signed).
+ * - `wire`: the bytes as received, only ASCII spaces and tabs trimmed and collapsed, the canonical request hashed
+ *   as Latin-1 so each character is its byte again. botocore and Go clients send the UTF-8 bytes of the value
+ *   and sign those same bytes (and so does the JavaScript SDK when Node writes the headers together with a
+ *   string body, as UTF-8).
+ * The two agree on ASCII, so only a request with a non-ASCII signed header value needs the second form.
+ */
+export type HeaderValueForm = 'text' | 'wire';
+
+const TEXT_SPACES = /\s+/g;
+const WIRE_SPACES = /[ \t]+/g;
+const WIRE_EDGES = /^[ \t]+|[ \t]+$/g;
+
 /** `name:value` lines of the canonical headers for the signed names (already sorted by the client). */
-export function canonicalHeaders(headers: Map<string, string | string[]>, signed: string[]): string {
+export function canonicalHeaders(headers: Map<string, string | string[]>, signed: string[], form: HeaderValueForm = 'text'): string {
   let out = '';
   for (const name of signed) {
     const raw = headers.get(name);
     const values = raw === undefined ? [''] : Array.isArray(raw) ? raw : [raw];
-    out += `${name}:${values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',')}\n`;
+    const canonical =
+      form === 'text' ? values.map((v) => v.trim().replace(TEXT_SPACES, ' ')) : values.map((v) => v.replace(WIRE_EDGES, '').replace(WIRE_SPACES, ' '));
+    out += `${name}:${canonical.join(',')}\n`;
   }
   return out;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** True when `value` holds a character outside ASCII (a non-ASCII byte of a header value). */
+export function hasNonAscii(value: string): boolean {
+  return NON_ASCII.test(value);
 }
 
 /** The canonical request: method, URI, query, headers, signed header list, payload hash — one per line. */

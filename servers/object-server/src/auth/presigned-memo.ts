@@ -4,10 +4,12 @@
  * and the signed headers' values, all fixed, so once it verified it verifies again for the same inputs — only
  * the time window moves. The memo keeps the result per `method + raw URL`, with the signed headers' values and
  * the window, and answers a repeat without the canonical request, the SHA-256 and the HMAC (a third of a
- * 4 KiB GET's CPU). Anything that differs — a header value, the clock outside the window — misses, and the
- * full verification answers (with its exact error). Bounded: least recently used out.
+ * 4 KiB GET's CPU). Anything that differs — a header value, an unsigned `x-amz-*` header added
+ * (signed-headers.ts), the clock outside the window — misses, and the full verification answers (with its
+ * exact error). Bounded: least recently used out.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
  */
+import { coversRequiredHeaders } from './signed-headers.ts';
 import type { AuthRequest, AuthResult, RequestHeaders } from './types.ts';
 
 interface Entry {
@@ -62,6 +64,8 @@ export class PresignedMemo {
     if (entry === undefined || now < entry.notBefore || now > entry.expiresAt) return undefined;
     // Request headers from node:http are lower-case; a differently cased one simply misses.
     if (joinedValues(req.headers, entry.signedHeaders) !== entry.values) return undefined;
+    // An x-amz-* header added to a remembered URL misses too: the full path answers HeadersNotSigned.
+    if (!coversRequiredHeaders(req.headers, entry.signedHeaders)) return undefined;
     this.#entries.delete(id);
     this.#entries.set(id, entry);
     this.#hits++;

@@ -13,9 +13,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ALGORITHM, EMPTY_SHA256 } from './types.ts';
 
-/** Hex SHA-256 of a string (UTF-8) or bytes. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** Hex SHA-256 of a string (UTF-8 unless `encoding` says otherwise) or bytes. */
+export function sha256Hex(data: string | Uint8Array, encoding: 'utf8' | 'latin1' = 'utf8'): string {
+  const hash = createHash('sha256');
+  return (typeof data === 'string' ? hash.update(data, encoding) : hash.update(data)).digest('hex');
 }
 
 /** HMAC-SHA256 of `data` under `key`. */
@@ -49,9 +50,12 @@ export function credentialScope(date: string, region: string, service = 's3'): s
   return `${date}/${region}/${service}/aws4_request`;
 }
 
-/** The string to sign of a request: algorithm, timestamp, scope, hash of the canonical request. */
-export function requestStringToSign(amzDate: string, scope: string, canonicalRequest: string): string {
-  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+/**
+ * The string to sign of a request: algorithm, timestamp, scope, hash of the canonical request. The canonical
+ * request is hashed as UTF-8, or as Latin-1 when it carries header bytes as received (canonical.ts, `wire`).
+ */
+export function requestStringToSign(amzDate: string, scope: string, canonicalRequest: string, encoding: 'utf8' | 'latin1' = 'utf8'): string {
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest, encoding)}`;
 }
 
 /** The string to sign of one aws-chunked chunk, given the hex SHA-256 of its data. */
