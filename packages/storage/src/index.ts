@@ -19,3 +19,4 @@ export * from './memory.ts';
 export * from './to-storage-error.ts';
 export * from './layers/index.ts';
 export * from './upload-pager.ts';
+export * from './process-lock.ts';
