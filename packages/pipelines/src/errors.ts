@@ -11,8 +11,14 @@ export type PipelineErrorCode =
   | 'Fenced'
   /** An optimistic commit lost to a concurrent one that touched the same files (compaction vs. compaction). */
   | 'Conflict'
-  /** Stored pipeline data is not what its commit record says (wrong offsets, foreign format). */
-  | 'Corrupted';
+  /** Stored pipeline data is not what its commit record says (wrong offsets, foreign format, a gap in a log). */
+  | 'Corrupted'
+  /** A record does not fit the table schema (wrong type, out of range, null in a non-nullable column). */
+  | 'SchemaMismatch'
+  /** A table needs a protocol version or table feature this package does not implement. */
+  | 'Unsupported'
+  /** The requested table version does not exist (time travel past the latest version). */
+  | 'VersionNotFound';
 
 /** An error raised by a pipeline. */
 export class PipelineError extends Error {

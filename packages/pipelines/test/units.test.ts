@@ -1,7 +1,7 @@
-/** Unit tests of the pieces the pipelines share: the memory queue, offsets and keys, the file formats. */
+/** Unit tests of the pieces the pipelines share: the memory queue, offsets and keys (lake formats: `lake-schema.test.ts`). */
 import { describe, expect, it } from 'vitest';
 import {
-  createMemoryQueue, decodeRecords, encodeRecords, escapePartitionValue, padOffset, parseIndexKey, parseSegmentKey, partitionPath, segmentKey,
+  createMemoryQueue, escapePartitionValue, padOffset, parseIndexKey, parseSegmentKey, partitionPath, segmentKey,
 } from '../src/index.ts';
 
 describe('memory queue', () => {
@@ -56,21 +56,6 @@ describe('keys', () => {
     expect(partitionPath({ dt: '2026-11-22', region: 'eu/west=1' })).toBe('dt=2026-11-22/region=eu%2Fwest%3D1');
     expect(escapePartitionValue('')).toBe('__HIVE_DEFAULT_PARTITION__');
     expect(escapePartitionValue('é')).toBe('%C3%A9');
-  });
-});
-
-describe('formats', () => {
-  const records = [
-    { s: 'x', n: 1, f: 2.5, b: true, o: { k: [1, 2] }, mixed: 1 },
-    { s: 'y', n: 2, b: false, mixed: 'two', extra: 'only here' },
-  ];
-  it.each(['jsonl', 'parquet'] as const)('round-trips records through %s', async (format) => {
-    const bytes = encodeRecords(records, format);
-    expect(await decodeRecords(bytes, format)).toEqual(records);
-  });
-  it('writes real Parquet (PAR1 magic at both ends)', () => {
-    const bytes = Buffer.from(encodeRecords(records, 'parquet'));
-    expect(bytes.subarray(0, 4).toString()).toBe('PAR1');
-    expect(bytes.subarray(-4).toString()).toBe('PAR1');
+    expect(partitionPath({ dt: null })).toBe('dt=__HIVE_DEFAULT_PARTITION__');
   });
 });

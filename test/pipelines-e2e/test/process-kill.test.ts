@@ -17,9 +17,9 @@ const dirs: { remove(): Promise<void> }[] = [];
 afterAll(async () => { for (const d of dirs) await d.remove(); });
 
 /** Runs the writer; kills it with SIGKILL `delayMs` after its `killAfter`-th commit line. */
-function runWriter(root: string, batches: number, killAfter?: number, delayMs = 0): Promise<{ committed: number[]; killed: boolean }> {
+function runWriter(root: string, batches: number, killAfter?: number, delayMs = 0, metadata: Metadata = 'xattrs'): Promise<{ committed: number[]; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, root, String(batches)], { cwd: pkgDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, root, String(batches), metadata], { cwd: pkgDir, stdio: ['ignore', 'pipe', 'pipe'] });
     const committed: number[] = [];
     let err = '';
     let buf = '';
@@ -44,17 +44,26 @@ function runWriter(root: string, batches: number, killAfter?: number, delayMs = 
   });
 }
 
+/** Where the file adapter keeps object metadata: extended attributes, or metadata files (its fallback). */
+type Metadata = 'xattrs' | 'files';
+
 describe('lake writer process killed (file adapter)', () => {
-  it.each([[2, 0], [3, 7], [4, 15]])('killed after %i commits (+%i ms): whole batches only, retry commits each once', async (killAfter, delay) => {
+  it.each([
+    [2, 0, 'xattrs'],
+    [3, 7, 'xattrs'],
+    [4, 15, 'xattrs'],
+    [3, 7, 'files'],
+    [4, 15, 'files'],
+  ] as const)('killed after %i commits (+%i ms), metadata in %s: whole batches only, retry commits each once', async (killAfter, delay, metadata) => {
     const tmp = await tempDir('kill');
     dirs.push(tmp);
     const BATCHES = 40;
-    const run = await runWriter(tmp.dir, BATCHES, killAfter, delay);
+    const run = await runWriter(tmp.dir, BATCHES, killAfter, delay, metadata);
     expect(run.killed).toBe(true);
     expect(run.committed.length).toBeGreaterThanOrEqual(killAfter);
 
     // A second process (here: this one) opens the root after the writer died.
-    const storage = createFileStorage({ root: tmp.dir, fsync: 'never' });
+    const storage = createFileStorage({ root: tmp.dir, fsync: 'never', xattrs: metadata === 'xattrs' });
     try {
       const snap = await openSnapshot(storage, { table: 'events' });
       const records = await collect(snap.records());
