@@ -75,6 +75,15 @@ export const KEY_CORPUS: readonly CorpusKey[] = Object.freeze([
   { name: '2048 bytes of 2-byte chars', key: '\u00e9'.repeat(1024) },
   { name: 'case: Upper', key: 'Case' },
   { name: 'case: lower', key: 'case' },
+  // Hostile to media that map keys to paths: escaped, these are longer than PATH_MAX (4096 bytes) or deeper
+  // than any tree should be, and a medium that creates directories as it goes must neither fail half-way nor
+  // leave the tree unusable.
+  { name: "'a' + 300 slashes + 'b'", key: `a${'/'.repeat(300)}b` },
+  { name: "'./' x 512", key: './'.repeat(512) },
+  { name: "'../' x 300", key: '../'.repeat(300) },
+  { name: '2048 slashes', key: '/'.repeat(2048) },
+  { name: "'.strata/' x 256", key: '.strata/'.repeat(256) },
+  { name: '1024 one-byte segments', key: `${'d/'.repeat(1023)}d` },
 ]);
 
 /** Invalid keys: each must fail with `InvalidKey` before any I/O. */

@@ -1,7 +1,7 @@
 /**
  * The filesystem side of the adapter: paths under the root, directory creation (with the file → directory
  * conversion that lets `a/b` live beside `a/b/c`), the atomic commit (rename into place + directory fsync),
- * removal of empty parents, symlink checks, and crash recovery of the staging area at open.
+ * removal of empty parents and symlink checks (crash recovery of the staging area at open: recovery.ts).
  *
  * Concurrency: one process owns the root (lock.ts). Writers of a key hold its in-process mutex; the conversion
  * of an ancestor takes that ancestor key's mutex (always a shorter key, so waits never form a cycle) and the
@@ -13,16 +13,18 @@ import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import fse from 'fs-extra';
 import { StorageError } from '@strata/storage';
-import { LONG_NAME_FILE, SELF_NAME, STAGING_DIR, UPLOADS_DIR, ancestorKey, isLongName, keyToPath } from './key-mapping.ts';
+import { LONG_NAME_FILE, SELF_NAME, STAGING_DIR, ancestorKey, isLongName } from './key-mapping.ts';
 import type { KeyPath } from './key-mapping.ts';
 import { DirHandles } from './dir-handles.ts';
+import { nameLongDir, removeDir } from './long-dirs.ts';
+import { LongKeys } from './long-keys.ts';
+import { writeConversionNote } from './recovery.ts';
+import { MetaStore } from './meta-store.ts';
 import { KeyMutex, Semaphore } from './lock.ts';
 import { openReadHandle } from './read-handle.ts';
 import { ReadCloses } from './read-closes.ts';
 import type { ReadHandle } from './read-handle.ts';
-import { headerLength, parseHeader } from './metadata.ts';
 import { errnoOf } from './to-storage-error.ts';
 
 /** Mutex name serializing directory removal and conversions (NUL never occurs in a key). */
@@ -42,6 +44,8 @@ export interface CoreOptions {
   fsync: 'always' | 'never';
   maxOpenFiles: number;
   minPartSize: number;
+  /** Whether records may go to extended attributes (else metadata files only). */
+  xattrs: boolean;
 }
 
 /** The filesystem operations shared by the adapter's modules. */
@@ -59,6 +63,10 @@ export class FileCore {
   #tag = randomBytes(4).toString('hex');
   /** How read descriptors are closed, and the renames and unlinks that decide it (read-closes.ts). */
   readonly reads: ReadCloses;
+  /** The keys stored in the hashed area, in order (long-keys.ts); loaded at open. */
+  readonly longKeys = new LongKeys();
+  /** Where the records of data files are (meta-store.ts). */
+  readonly meta: MetaStore;
 
   constructor(options: CoreOptions) {
     this.root = options.root;
@@ -67,6 +75,7 @@ export class FileCore {
     this.minPartSize = options.minPartSize;
     this.fds = new Semaphore(options.maxOpenFiles);
     this.reads = new ReadCloses(options.root);
+    this.meta = new MetaStore(this, options.xattrs);
     this.#dirs = new DirHandles((path) => this.open(path, constants.O_RDONLY), Math.min(DIR_HANDLES_MAX, options.maxOpenFiles));
   }
 
@@ -135,7 +144,7 @@ export class FileCore {
         if (code === 'ENOENT' || code === 'ENOTDIR') return false;
         throw e;
       }
-      if (st.isSymbolicLink()) throw symlinkError(rel);
+      if (st.isSymbolicLink()) throw symlinkError();
       if (!st.isDirectory()) return false;
       this.#markVerified(rel);
     }
@@ -147,37 +156,72 @@ export class FileCore {
     this.#verified.add(rel);
   }
 
-  /** Creates the directories of `key` (converting an object in the way into a directory). */
-  async ensureDirs(key: string, kp: KeyPath): Promise<void> {
+  /**
+   * Creates the directories of `key` (converting an object in the way into a directory), appending each
+   * directory it created to `created` (relative paths, outermost first) so a failed write can remove them.
+   */
+  async ensureDirs(key: string, kp: KeyPath, created: string[] = []): Promise<void> {
     let rel = '';
     for (let i = 0; i < kp.dirs.length; i++) {
       const name = kp.dirs[i] as string;
       rel = rel === '' ? name : `${rel}/${name}`;
       if (this.#verified.has(rel)) continue;
-      await this.#ensureDir(key, i + 1, rel, name);
+      if (await this.#ensureDir(key, kp, i + 1, rel, name)) created.push(rel);
     }
   }
 
-  async #ensureDir(key: string, depth: number, rel: string, name: string): Promise<void> {
+  /** Makes the directory `rel` exist; true when this call created it. */
+  async #ensureDir(key: string, kp: KeyPath, depth: number, rel: string, name: string): Promise<boolean> {
+    const segment = kp.hashed ? name : (key.split('/')[depth - 1] as string);
     try {
-      await this.#makeDir(rel, name, key.split('/')[depth - 1] as string);
+      await this.makeDir(rel, name, segment);
       this.#markVerified(rel);
       await this.syncDir(parentOf(rel));
-      return;
+      return true;
     } catch (e) {
       const code = errnoOf(e);
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'ENOTDIR') throw e;
     }
     const st = await fsp.lstat(this.abs(rel));
-    if (st.isDirectory()) return this.#markVerified(rel);
-    if (st.isSymbolicLink()) throw symlinkError(rel);
-    if (!st.isFile()) throw new StorageError('PermissionDenied', `${this.abs(rel)} is neither a file nor a directory`);
-    await this.#convert(ancestorKey(key, depth), rel, name, key.split('/')[depth - 1] as string);
+    if (st.isDirectory()) {
+      if (!kp.hashed && isLongName(name)) await nameLongDir(this, rel, segment);
+      this.#markVerified(rel);
+      return false;
+    }
+    if (st.isSymbolicLink()) throw symlinkError();
+    // The hashed area's directories are the adapter's own: a file there was planted, never an object to move.
+    if (!st.isFile() || kp.hashed) {
+      throw new StorageError('PermissionDenied', 'A directory on the path of the key is taken by something that is neither an object nor a directory');
+    }
+    await this.#convert(ancestorKey(key, depth), rel, name, segment);
     this.#markVerified(rel);
+    return false;
+  }
+
+  /**
+   * Removes the directories a failed write created (`created`, outermost first), innermost first, while they
+   * are empty: a rejected write leaves the tree as it was. A directory another write has put something into
+   * meanwhile stays, and so do its parents.
+   */
+  async removeCreatedDirs(created: readonly string[]): Promise<void> {
+    if (created.length === 0) return;
+    await this.mutex.run(TREE, async () => {
+      for (let i = created.length - 1; i >= 0; i--) {
+        const rel = created[i] as string;
+        try {
+          await removeDir(this, rel);
+        } catch {
+          break; // in use (or gone): its parents are in use too
+        }
+        this.#dirs.invalidate(this.abs(rel));
+        this.#verified.delete(rel);
+      }
+      await this.syncObjectDir(parentOf(created[0] as string)).catch(() => undefined);
+    });
   }
 
   /** mkdir; a long (hashed) name gets its `.strata-name` atomically, by renaming a prepared directory. */
-  async #makeDir(rel: string, name: string, segment: string): Promise<void> {
+  async makeDir(rel: string, name: string, segment: string): Promise<void> {
     if (!isLongName(name)) {
       await fsp.mkdir(this.abs(rel));
       return;
@@ -194,9 +238,10 @@ export class FileCore {
   }
 
   /**
-   * Turns the object file at `rel` into a directory holding it as `.strata-self`. Crash-safe: a hard link in
-   * the staging area (`conv-…`) keeps the bytes until the file is in its new place, and recovery at open
-   * finishes the move (the target is read from the object's header).
+   * Turns the object file at `rel` into a directory holding it as `.strata-self`. Crash-safe: a note naming the
+   * target (`conv-….json`) is written first, then a hard link in the staging area (`conv-…`) keeps the file
+   * (bytes, attributes and inode, so its record still describes it) until it is in its new place, and
+   * recovery at open finishes the move.
    */
   async #convert(ancKey: string, rel: string, name: string, segment: string): Promise<void> {
     await this.mutex.run(ancKey, () =>
@@ -206,14 +251,15 @@ export class FileCore {
           st = await fsp.lstat(this.abs(rel));
         } catch (e) {
           if (errnoOf(e) !== 'ENOENT') throw e;
-          return this.#makeDir(rel, name, segment);
+          return this.makeDir(rel, name, segment);
         }
         if (st.isDirectory()) return;
         const record = this.stagingPath('conv');
+        await writeConversionNote(this, record, { rel, segment });
         await fsp.link(this.abs(rel), record);
         await this.syncDir(STAGING_DIR);
         await this.reads.unlinking(() => fsp.unlink(this.abs(rel)));
-        await this.#makeDir(rel, name, segment);
+        await this.makeDir(rel, name, segment);
         await this.reads.unlinking(() => fsp.rename(record, `${this.abs(rel)}/${SELF_NAME}`));
         await this.syncDir(rel);
         await this.syncDir(parentOf(rel));
@@ -234,9 +280,21 @@ export class FileCore {
    * fsync makes it durable. Caller holds the key's mutex (the rename), not necessarily for the fsync.
    */
   async publish(tmp: string, key: string, kp: KeyPath): Promise<string> {
+    const created: string[] = [];
+    try {
+      const dir = await this.#publish(tmp, key, kp, created);
+      if (kp.hashed) this.longKeys.add(key);
+      return dir;
+    } catch (e) {
+      await this.removeCreatedDirs(created);
+      throw e;
+    }
+  }
+
+  async #publish(tmp: string, key: string, kp: KeyPath, created: string[]): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.ensureDirs(key, kp);
+        await this.ensureDirs(key, kp, created);
       } catch (e) {
         const code = errnoOf(e);
         if ((code !== 'ENOENT' && code !== 'ENOTDIR') || attempt >= 5) throw e;
@@ -244,13 +302,17 @@ export class FileCore {
         continue;
       }
       const target = this.abs(kp.rel);
+      // While metadata files exist, the replaced file's is removed with it (meta-files.ts).
+      const replaced = await this.meta.inodeAt(target);
       try {
         await this.reads.unlinking(() => fsp.rename(tmp, target));
+        await this.meta.forget(replaced);
         return kp.dir;
       } catch (e) {
         const code = errnoOf(e);
-        if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+        if (!kp.hashed && (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST')) {
           await this.reads.unlinking(() => fsp.rename(tmp, `${target}/${SELF_NAME}`));
+          await this.meta.forget(replaced);
           return kp.rel;
         }
         // A concurrent delete removed a parent that had just become empty: create it again.
@@ -294,7 +356,7 @@ export class FileCore {
       let removed = false;
       while (rel !== '') {
         try {
-          await fsp.rmdir(this.abs(rel));
+          await removeDir(this, rel);
         } catch {
           break; // ENOTEMPTY (or gone): stop at the first directory still in use.
         }
@@ -308,47 +370,13 @@ export class FileCore {
     });
   }
 
-  /** Recovery at open: finishes interrupted conversions, then empties the staging area. */
-  async recover(): Promise<void> {
-    // A symlink (or file) planted under a reserved name is removed, never followed: emptying the staging
-    // area through a link would delete files outside the root.
-    for (const name of [STAGING_DIR, UPLOADS_DIR]) {
-      const st = await fsp.lstat(join(this.root, name)).catch(() => undefined);
-      if (st && !st.isDirectory()) await fsp.rm(join(this.root, name), { force: true });
-    }
-    await fse.ensureDir(this.staging);
-    for (const name of await fsp.readdir(this.staging)) {
-      if (name.startsWith('conv-')) await this.#finishConversion(join(this.staging, name)).catch(() => undefined);
-    }
-    await fse.emptyDir(this.staging);
-    await this.syncDir(STAGING_DIR);
-  }
-
-  async #finishConversion(record: string): Promise<void> {
-    const fh = await this.openRead(record);
-    let key: string;
-    try {
-      const buf = Buffer.allocUnsafe(1 << 16);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      const off = headerLength(buf, bytesRead);
-      if (off === undefined || off > bytesRead) return;
-      key = parseHeader(buf, off).key;
-    } finally {
-      await fh.close();
-    }
-    const kp = keyToPath(key);
-    const target = this.abs(kp.rel);
-    const st = await fsp.lstat(target).catch(() => undefined);
-    if (st?.isFile()) return; // the unlink never happened: the object is still in place.
-    if (!st) await this.#makeDir(kp.rel, kp.name, key.split('/').pop() as string);
-    else if (!st.isDirectory()) return;
-    try {
-      await fsp.link(record, `${target}/${SELF_NAME}`);
-    } catch (e) {
-      if (errnoOf(e) !== 'EEXIST') throw e;
-    }
-    await this.syncDir(kp.rel);
-    await this.syncDir(kp.dir);
+  /**
+   * Removes a staged file that will not be published (a failed condition or rename), with the metadata file
+   * written for it, if any.
+   */
+  async discard(tmp: string): Promise<void> {
+    await this.meta.forget(await this.meta.inodeAt(tmp));
+    await fsp.rm(tmp, { force: true });
   }
 }
 
@@ -371,6 +399,7 @@ export function parentOf(rel: string): string {
   return i < 0 ? '' : rel.slice(0, i);
 }
 
-function symlinkError(rel: string): StorageError {
-  return new StorageError('PermissionDenied', `Refusing to follow the symbolic link ${rel} inside the storage root`);
+function symlinkError(): StorageError {
+  return new StorageError('PermissionDenied', 'Refusing to follow a symbolic link on the path of the key inside the storage root');
 }
+

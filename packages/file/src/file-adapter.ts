@@ -1,17 +1,15 @@
 /**
  * The file adapter proper: maps the StorageAdapter SPI onto the core (paths, commit, conversion), the object
- * files (object-io), the ordered walk (list) and the upload directories (multipart). Every native error is
- * translated at this boundary (to-storage-error).
+ * files (object-read, object-write, object-copy, with their records: meta-store), the ordered walk (list) and
+ * the upload directories (multipart). Every native error is translated at this boundary (to-storage-error).
  */
 import * as fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
 import {
   BytesReadable,
   StorageError,
   checkReadConditions,
   checkWriteConditions,
-  createChecksum,
   defineCapabilities,
   resolveRange,
   throwIfAborted,
@@ -20,8 +18,6 @@ import type {
   AdapterGetOptions,
   AdapterPutOptions,
   Capabilities,
-  ChecksumAlgorithm,
-  Checksums,
   CompletedPart,
   CompleteMultipartOptions,
   CopyOptions,
@@ -44,13 +40,19 @@ import type {
 } from '@strata/storage';
 import { FileCore } from './core.ts';
 import type { CoreOptions } from './core.ts';
-import { SELF_NAME, keyToPath } from './key-mapping.ts';
+import { SELF_NAME, keyToPath, storesKey } from './key-mapping.ts';
 import { acquireRootLock } from './lock.ts';
-import { cloneInfo, encodeHeader, reserveHeaderBytes } from './metadata.ts';
+import { cloneInfo, objectRecord } from './object-meta.ts';
+import { setObjectTags, stageCopy } from './object-copy.ts';
+import { migrateRoot } from './migrate.ts';
+import type { MigrateResult } from './migrate.ts';
 import { FileMultipart, headersOf } from './multipart.ts';
-import { FIRST_READ_BYTES, HEADER_READ_BYTES, objectBytes, openObject, stageBody, stageStream } from './object-io.ts';
-import type { OpenedObject } from './object-io.ts';
+import { FIRST_READ_BYTES, HEADER_READ_BYTES, openObject } from './object-read.ts';
+import type { OpenedObject } from './object-read.ts';
+import { stageBody } from './object-write.ts';
 import { scanTree } from './list.ts';
+import { loadLongKeys } from './long-keys.ts';
+import { recoverRoot } from './recovery.ts';
 import { errnoOf, toStorageError } from './to-storage-error.ts';
 
 type Conditions = { ifNoneMatch?: '*'; ifMatch?: string };
@@ -79,7 +81,9 @@ export class FileAdapter implements StorageAdapter {
     await fsp.mkdir(this.#core.root, { recursive: true });
     this.#release = await acquireRootLock(this.#core.root);
     try {
-      await this.#core.recover();
+      await recoverRoot(this.#core);
+      await this.#core.meta.open();
+      await loadLongKeys(this.#core);
       await this.#core.reads.probeFilesystem();
     } catch (e) {
       await this.#release();
@@ -124,7 +128,7 @@ export class FileAdapter implements StorageAdapter {
         dir = await this.#core.publish(tmp, key, keyToPath(key));
       });
     } catch (e) {
-      await fsp.rm(tmp, { force: true });
+      await this.#core.discard(tmp);
       throw e;
     }
     await this.#core.syncPublished(key, dir as string);
@@ -145,11 +149,12 @@ export class FileAdapter implements StorageAdapter {
     listenEarly(body);
     return this.#run('put', key, options.signal, async () => {
       const base = { key, ...headersOf(options), userMetadata: lowerKeys(options.userMetadata), tags: { ...options.tags } };
+      const withKey = storesKey(keyToPath(key));
       let info!: ObjectInfo;
-      const tmp = await stageBody(this.#core, body, reserveHeaderBytes(base), (d, minBytes) => {
+      const tmp = await stageBody(this.#core, body, (d, stamp) => {
         info = { ...base, size: d.size, etag: d.etag, lastModified: new Date() };
         if (Object.keys(d.checksums).length > 0) info.checksums = { ...d.checksums };
-        return encodeHeader(info, minBytes);
+        return objectRecord(info, stamp, withKey);
       });
       await this.#commit(key, tmp, [options], 'put', options.signal);
       return cloneInfo(info);
@@ -210,14 +215,21 @@ export class FileAdapter implements StorageAdapter {
     await core.mutex.run(key, async () => {
       if (!(await core.checkDirs(kp))) return;
       let from = kp.dir;
+      const ino = await core.meta.inodeAt(core.abs(kp.rel));
       try {
         await core.reads.unlinking(() => fsp.unlink(core.abs(kp.rel)));
+        await core.meta.forget(ino);
+        if (kp.hashed) core.longKeys.remove(key);
       } catch (e) {
         const code = errnoOf(e);
-        if (code === 'ENOENT' || code === 'ENOTDIR') return;
-        if (code !== 'EISDIR' && code !== 'EPERM') throw e;
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
+          if (kp.hashed) core.longKeys.remove(key);
+          return;
+        }
+        if (kp.hashed || (code !== 'EISDIR' && code !== 'EPERM')) throw e;
         try {
           await core.reads.unlinking(() => fsp.unlink(`${core.abs(kp.rel)}/${SELF_NAME}`));
+          await core.meta.forget(ino);
         } catch (e2) {
           if (errnoOf(e2) === 'ENOENT') return;
           throw e2;
@@ -245,45 +257,7 @@ export class FileAdapter implements StorageAdapter {
 
   copy(source: string, destination: string, options: CopyOptions): Promise<ObjectInfo> {
     return this.#run('copy', destination, options.signal, async () => {
-      const src = await openObject(this.#core, source, FIRST_READ_BYTES, true);
-      let info!: ObjectInfo;
-      let tmp: string;
-      try {
-        checkReadConditions(src.info, options.source ?? {}, 'copy');
-        const range = options.range ? resolveRange(options.range, src.info.size) : undefined;
-        const start = range?.start ?? 0;
-        const end = range?.end ?? src.info.size - 1;
-        const meta = options.metadataDirective === 'replace' ? options : src.info;
-        const base = { key: destination, ...headersOf(meta), userMetadata: lowerKeys(meta.userMetadata), tags: { ...meta.tags } };
-        const algorithms = Object.keys(src.info.checksums ?? {}) as ChecksumAlgorithm[];
-        const keepDigests = !range && !src.info.partCount && src.info.checksumType === undefined;
-        if (keepDigests) {
-          info = { ...base, size: src.info.size, etag: src.info.etag, lastModified: new Date() };
-          if (src.info.checksums) info.checksums = { ...src.info.checksums };
-          const header = encodeHeader(info);
-          tmp = await stageStream(this.#core, objectBytes(src, start, end), header.length, () => header);
-        } else {
-          // A range or a multipart source gets the MD5 (and checksums) of the copied bytes, as on S3.
-          const md5 = createHash('md5');
-          const sums = algorithms.map((a) => [a, createChecksum(a)] as const);
-          tmp = await stageStream(
-            this.#core,
-            objectBytes(src, start, end),
-            reserveHeaderBytes(base),
-            (minBytes) => {
-              info = { ...base, size: Math.max(0, end - start + 1), etag: md5.digest('hex'), lastModified: new Date() };
-              if (sums.length > 0) info.checksums = Object.fromEntries(sums.map(([a, c]) => [a, c.digest().toString('base64')])) as Checksums;
-              return encodeHeader(info, minBytes);
-            },
-            (chunk) => {
-              md5.update(chunk);
-              for (const [, c] of sums) c.update(chunk);
-            },
-          );
-        }
-      } finally {
-        await src.fh.close();
-      }
+      const { tmp, info } = await stageCopy(this.#core, source, destination, options);
       await this.#commit(destination, tmp, [options], 'copy', options.signal);
       return cloneInfo(info);
     });
@@ -305,30 +279,7 @@ export class FileAdapter implements StorageAdapter {
   }
 
   setTags(key: string, tags: Record<string, string>, options: OperationOptions & { ifMatch?: string }): Promise<ObjectInfo> {
-    return this.#run('setTags', key, options.signal, () =>
-      this.#core.mutex.run(key, async () => {
-        // PutObjectTagging changes neither the bytes, the ETag nor Last-Modified; the file is rewritten
-        // (copy-on-write) so the new header is published by one rename like any write.
-        const src = await openObject(this.#core, key, FIRST_READ_BYTES, true, true);
-        let info: ObjectInfo;
-        let tmp: string;
-        try {
-          checkWriteConditions(src.info, { ifMatch: options.ifMatch }, 'setTags', key);
-          info = { ...src.info, tags: { ...tags } };
-          const header = encodeHeader(info);
-          tmp = await stageStream(this.#core, objectBytes(src), header.length, () => header);
-        } finally {
-          await src.fh.close();
-        }
-        try {
-          await this.#core.commit(tmp, key, keyToPath(key));
-        } catch (e) {
-          await fsp.rm(tmp, { force: true });
-          throw e;
-        }
-        return cloneInfo(info);
-      }),
-    );
+    return this.#run('setTags', key, options.signal, () => this.#core.mutex.run(key, () => setObjectTags(this.#core, key, tags, options.ifMatch)));
   }
 
   startMultipart(key: string, options: StartMultipartOptions): Promise<MultipartUpload> {
@@ -366,6 +317,16 @@ export class FileAdapter implements StorageAdapter {
     return this.#run('listMultipartUploads', undefined, options.signal, () => this.#multipart.listUploads(options));
   }
 
+  /**
+   * Rewrites every object still in the old header format (an object file that starts with a `#strata1`
+   * header) in the new one, keeping its bytes, metadata and Last-Modified, and removes metadata files whose
+   * inode is no longer in the tree. Optional: old-format objects are read as they are, and rewritten anyway
+   * when next written. Safe while the storage is in use (each rewrite holds its key's mutex).
+   */
+  migrate(options: OperationOptions = {}): Promise<MigrateResult> {
+    return this.#run('migrate', undefined, options.signal, () => migrateRoot(this.#core, options.signal));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -374,6 +335,7 @@ export class FileAdapter implements StorageAdapter {
     } catch {
       return; // never opened: nothing to release
     }
+    await this.#core.meta.settled();
     await this.#core.closeDirs();
     await this.#core.reads.closesSettled();
     await this.#release?.();
@@ -396,3 +358,4 @@ function listenEarly(body: PreparedBody): void {
 function bytesBody(bytes: Buffer): Readable {
   return new BytesReadable(bytes);
 }
+

@@ -1,18 +1,16 @@
 /**
- * The object header: every object file starts with its metadata, so one rename publishes bytes and metadata
- * together and a GET is one open + one read (+ close) for an object up to 64 KiB.
+ * The object header of the earlier on-disk format: every object file (and multipart part file) started with
+ * its metadata, then the bytes. Objects are plain files now (object-meta.ts); this format is only read — for
+ * objects and part files written by an earlier version, until they are next written or migrated — and written
+ * by tests that make such a data directory.
  *
- * Layout (text, so `head -2 file` shows it and `tail -n +3 file` yields the object's bytes):
+ * Layout (text, so `head -2 file` showed it and `tail -n +3 file` yielded the object's bytes):
  *
  * ```
  * #strata1 00000321\n          ← magic and the data offset, 8 decimal digits (18 bytes)
  * {"key":"a/b","size":…}  \n   ← ObjectInfo as one JSON line (lastModified in ms), maybe padded with spaces
  * <the object's bytes>
  * ```
- *
- * The cost: the file on disk is not byte-identical to the object (tools that open the path directly see the
- * header first), and a header is about 150–600 bytes per object. A sidecar would keep files plain but double the
- * opens of every GET and need a two-phase commit; xattrs need a native module and are not on every filesystem.
  */
 import type { ObjectInfo } from '@strata/storage';
 
@@ -45,16 +43,6 @@ export function encodeJsonHeader(value: unknown, minBytes = 0): Buffer {
   return out;
 }
 
-/**
- * An upper bound of the header of `info` once size, etag, lastModified, partCount and every checksum are
- * filled in: streamed puts reserve it before the body's digests are known, then write the header in place.
- */
-export function reserveHeaderBytes(info: Omit<ObjectInfo, 'size' | 'etag' | 'lastModified' | 'checksums'>): number {
-  const base = Buffer.byteLength(JSON.stringify(info), 'utf8');
-  // size (16) + etag (38) + lastModified (13) + five checksums (≤ 44 chars) + field names and quotes.
-  return PREFIX_BYTES + base + 512;
-}
-
 /** Reads the data offset from the first line; undefined when the buffer does not start with a header. */
 export function headerLength(buf: Buffer, length: number): number | undefined {
   if (length < PREFIX_BYTES || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
@@ -75,15 +63,4 @@ export function parseHeader(buf: Buffer, dataOffset: number): ObjectInfo {
     throw new Error('malformed object header');
   }
   return { ...stored, lastModified: new Date(stored.lastModified), userMetadata: stored.userMetadata ?? {}, tags: stored.tags ?? {} };
-}
-
-/** Copies `info` so callers cannot mutate what the adapter holds. */
-export function cloneInfo(info: ObjectInfo): ObjectInfo {
-  return {
-    ...info,
-    lastModified: new Date(info.lastModified.getTime()),
-    userMetadata: { ...info.userMetadata },
-    tags: { ...info.tags },
-    ...(info.checksums ? { checksums: { ...info.checksums } } : {}),
-  };
 }

@@ -1,9 +1,10 @@
 /**
  * Native multipart uploads (AWS CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload,
  * ListParts, ListMultipartUploads). Each upload is a directory `<root>/.strata-uploads/<uploadId>/` holding
- * `upload.json` (key, initiation, the options of the future object) and one file per part, `<partNumber>`, in
- * the object-file format (a header with the part's size, MD5 and checksums, then its bytes), published by a
- * rename so a re-upload replaces a part atomically. Uploads survive a reopen. Complete streams the chosen parts
+ * `upload.json` (key, initiation, the options of the future object) and one file per part, `<partNumber>`:
+ * the part's bytes, with a record (object-meta.ts: its number, MD5 and checksums) like an object file's,
+ * published by a rename so a re-upload replaces a part atomically. A part file of an upload started by an
+ * earlier version starts with a `#strata1` header (metadata.ts) instead, and is read as such. Uploads survive a reopen. Complete streams the chosen parts
  * into one staged object file and publishes it with one rename, like a put.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,9 +35,10 @@ import type {
   StartMultipartOptions,
 } from '@strata/storage';
 import type { FileCore } from './core.ts';
-import { UPLOADS_DIR } from './key-mapping.ts';
-import { encodeHeader, encodeJsonHeader, headerLength, parseJsonHeader } from './metadata.ts';
-import { stageBody, stageStream } from './object-io.ts';
+import { UPLOADS_DIR, keyToPath, storesKey } from './key-mapping.ts';
+import { headerLength, parseJsonHeader } from './metadata.ts';
+import { objectRecord, partRecord, recordPart } from './object-meta.ts';
+import { stageBody, stageStream } from './object-write.ts';
 import { errnoOf } from './to-storage-error.ts';
 import { pageUploads } from '@strata/storage';
 
@@ -51,6 +53,7 @@ interface UploadRecord {
 
 type StoredPart = Omit<PartInfo, 'lastModified'> & { lastModified: number };
 
+/** Bytes read for the header of an old-format part file (its header is a few hundred bytes). */
 const PART_RESERVE = 1024;
 const noSuchUpload = (op: string, key: string, uploadId: string, cause?: unknown) =>
   new StorageError('NotFound', `No such upload ${uploadId}`, { op, key, reason: 'NoSuchUpload', cause });
@@ -109,20 +112,22 @@ export class FileMultipart {
     const tmp = await stageBody(
       this.#core,
       body,
-      PART_RESERVE,
-      (d, minBytes) => {
+      (d, stamp) => {
         const checksums: Checksums = { ...d.checksums };
         for (const [alg, c] of extra) checksums[alg] ??= c.digest().toString('base64');
         part = { partNumber, size: d.size, etag: d.etag, lastModified: new Date() };
         if (Object.keys(checksums).length > 0) part.checksums = checksums;
-        return encodeJsonHeader({ ...part, lastModified: part.lastModified.getTime() }, minBytes);
+        return partRecord(part, stamp);
       },
       extra.size > 0 ? (chunk) => extra.forEach((c) => c.update(chunk)) : undefined,
     );
     try {
-      await fsp.rename(tmp, this.#path(uploadId, String(partNumber)));
+      const target = this.#path(uploadId, String(partNumber));
+      const replaced = await this.#core.meta.inodeAt(target);
+      await fsp.rename(tmp, target);
+      await this.#core.meta.forget(replaced);
     } catch (e) {
-      await fsp.rm(tmp, { force: true });
+      await this.#core.discard(tmp);
       throw errnoOf(e) === 'ENOENT' ? noSuchUpload('uploadPart', key, uploadId, e) : e;
     }
     await this.#core.syncDir(`${UPLOADS_DIR}/${uploadId}`);
@@ -131,21 +136,26 @@ export class FileMultipart {
 
   async #parts(uploadId: string): Promise<{ info: PartInfo; dataOffset: number }[]> {
     const names = (await fsp.readdir(this.#path(uploadId))).filter((n) => /^[0-9]+$/.test(n));
-    const parts = await Promise.all(
-      names.map(async (n) => {
-        const fh = await this.#core.openRead(this.#path(uploadId, n));
-        try {
-          const buf = Buffer.allocUnsafe(PART_RESERVE * 4);
-          const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-          const off = headerLength(buf, bytesRead);
-          if (off === undefined || off > bytesRead) throw new StorageError('Corrupted', `Part file ${n} of ${uploadId} is damaged`);
-          return { info: toPart(parseJsonHeader<StoredPart>(buf, off)), dataOffset: off };
-        } finally {
-          await fh.close();
-        }
-      }),
-    );
+    const parts = await Promise.all(names.map((n) => this.#part(uploadId, n)));
     return parts.sort((a, b) => a.info.partNumber - b.info.partNumber);
+  }
+
+  /** One part file's info and where its bytes start: its record, or the header of an old-format part. */
+  async #part(uploadId: string, n: string): Promise<{ info: PartInfo; dataOffset: number }> {
+    const path = this.#path(uploadId, n);
+    const damaged = () => new StorageError('Corrupted', `Part file ${n} of ${uploadId} is damaged`);
+    const fh = await this.#core.openRead(path);
+    try {
+      const found = await this.#core.meta.lookup(path, fh.statSync(), false);
+      if (found && found !== 'race') return { info: recordPart(found.record), dataOffset: 0 };
+      const buf = Buffer.allocUnsafe(PART_RESERVE * 4);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const off = headerLength(buf, bytesRead);
+      if (off === undefined || off > bytesRead) throw damaged();
+      return { info: toPart(parseJsonHeader<StoredPart>(buf, off)), dataOffset: off };
+    } finally {
+      await fh.close();
+    }
   }
 
   /**
@@ -192,8 +202,9 @@ export class FileMultipart {
       info.checksumType = type;
     }
     const paths = chosen.map((p) => ({ path: this.#path(uploadId, String(p.partNumber)), start: offsets.get(p.partNumber) ?? 0 }));
-    const header = encodeHeader(info);
-    const tmp = await stageStream(this.#core, concatFiles(paths), header.length, () => header);
+    const withKey = storesKey(keyToPath(key));
+    const sizes = chosen.map((p) => p.size);
+    const tmp = await stageStream(this.#core, concatFiles(paths), (stamp) => objectRecord(info, stamp, withKey, sizes));
     return { tmp, info, rec };
   }
 
@@ -206,6 +217,10 @@ export class FileMultipart {
       throw noSuchUpload(op, key, uploadId, e);
     }
     await this.#core.syncDir(UPLOADS_DIR);
+    if (this.#core.meta.filesInUse) {
+      // The part files' metadata files go with them (meta-files.ts).
+      for (const name of await fsp.readdir(gone).catch(() => [] as string[])) await this.#core.meta.forget(await this.#core.meta.inodeAt(join(gone, name)));
+    }
     await fsp.rm(gone, { recursive: true, force: true });
   }
 

@@ -1,6 +1,6 @@
 /**
- * The buffers of a read's first `read`: header and, for a small object, all of its bytes arrive in one of
- * these. They are pooled because the first read must be large (an object of up to 64 KiB comes in one
+ * The buffers of a read's first `read`: a small object's bytes (after the header of an old-format one)
+ * arrive in one of these. They are pooled because the first read must be large (an object of up to 64 KiB comes in one
  * round trip) while what it returns is usually small: a fresh 64 KiB allocation per GET would cost more than
  * the read, and in the object server it showed up as GC pressure (external memory of every GET).
  *
@@ -9,7 +9,7 @@
  * out. A pooled buffer is never handed to a caller, so no caller ever sees its bytes change later.
  */
 
-/** Bytes of the first read: 64 KiB of object after a header of up to 4 KiB. */
+/** Bytes of the first read: 64 KiB of object after an old-format header of up to 4 KiB (68 KiB of a plain file). */
 export const FIRST_READ_BYTES = 64 * 1024 + 4096;
 /** Buffers kept for reuse (about 1.1 MiB); more concurrent reads allocate, and the extra ones are dropped. */
 const POOL_MAX = 16;

@@ -22,10 +22,10 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe('fsync always', () => {
+describe.each([true, false])('fsync always, metadata in attributes: %s', (xattrs) => {
   let storage: Storage;
   beforeEach(async () => {
-    storage = await openFileStorage({ root, fsync: 'always', minPartSize: 1 });
+    storage = await openFileStorage({ root, fsync: 'always', minPartSize: 1, xattrs });
   });
   afterEach(async () => {
     await storage.close();

@@ -87,7 +87,7 @@ describe('closeRead', () => {
     const fh = { closeSync: () => calls.push('sync'), closeSoon: (done: () => void) => (calls.push('soon'), done()) } as unknown as ReadHandle;
     return { fh, calls };
   };
-  const core = () => new FileCore({ root, fsync: 'never', maxOpenFiles: 8, minPartSize: 1 });
+  const core = () => new FileCore({ root, fsync: 'never', maxOpenFiles: 8, minPartSize: 1, xattrs: true });
 
   it('never closes synchronously when a rename or unlink overlapped the read', async () => {
     const c = core();

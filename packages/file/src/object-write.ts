@@ -1,0 +1,181 @@
+/**
+ * Staging a write: the body is streamed into a new file in the staging area, a batch at a time (one writev for
+ * a body that fits the write batch), then the file's record (its ETag, metadata and stamp; object-meta.ts) is
+ * attached to it before it is fsynced (policy `always`). The caller publishes it with one rename
+ * (core.ts `publish`): bytes and metadata appear together, or not at all.
+ */
+import { constants, fstatSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { StorageError } from '@strata/storage';
+import type { BodyDigests, PreparedBody } from '@strata/storage';
+import type { FileCore } from './core.ts';
+import { stampOf } from './object-meta.ts';
+import type { MetaRecord, Stamp } from './object-meta.ts';
+
+/** Bodies up to this size are written with one writev; larger ones stream in batches of this size. */
+const WRITE_BATCH = 256 * 1024;
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+
+/** Bytes pulled from a body: a batch of chunks, and whether the body ended after them. */
+interface Batch {
+  chunks: Buffer[];
+  bytes: number;
+  done: boolean;
+}
+
+/** Where stageStream pulls a body from, a batch at a time. */
+interface BatchSource {
+  /** The next chunks, at least `max` bytes of them unless the body ends first; throws the body's error. */
+  next(max: number, onChunk?: (chunk: Buffer) => void): Promise<Batch>;
+  /** Gives up on the body (destroys a stream), after a failure of the staging. */
+  cancel(): Promise<void>;
+}
+
+const prematureClose = () => new StorageError('InvalidArgument', 'The body stream closed before its end', { reason: 'IncompleteBody' });
+
+/**
+ * Batches of a byte-mode Readable, read with `read()` as they arrive: one promise per batch rather than an async
+ * iterator's promise and generator resumption per chunk (a small PUT is one batch). Listens for the stream's
+ * error from construction on.
+ */
+class ReadableBatches implements BatchSource {
+  readonly #stream: Readable;
+  #error: Error | undefined;
+  #ended = false;
+  #wake: (() => void) | undefined;
+
+  constructor(stream: Readable) {
+    this.#stream = stream;
+    const wake = () => {
+      const w = this.#wake;
+      this.#wake = undefined;
+      w?.();
+    };
+    stream.on('readable', wake);
+    stream.once('end', () => {
+      this.#ended = true;
+      wake();
+    });
+    stream.on('error', (e: Error) => {
+      this.#error ??= e;
+      wake();
+    });
+    stream.once('close', () => {
+      if (!this.#ended) this.#error ??= stream.errored ?? prematureClose();
+      wake();
+    });
+    if (stream.destroyed && !stream.readableEnded) this.#error = stream.errored ?? prematureClose();
+  }
+
+  async next(max: number, onChunk?: (chunk: Buffer) => void): Promise<Batch> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (;;) {
+      if (this.#error) throw this.#error;
+      let chunk: Buffer | null;
+      while (bytes < max && (chunk = this.#stream.read() as Buffer | null) !== null) {
+        onChunk?.(chunk);
+        chunks.push(chunk);
+        bytes += chunk.length;
+      }
+      if (bytes >= max) return { chunks, bytes, done: false };
+      if (this.#ended) return { chunks, bytes, done: true };
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  cancel(): Promise<void> {
+    this.#stream.destroy();
+    return Promise.resolve();
+  }
+}
+
+/** Batches of any async iterable of Buffers (a generator reading another file). */
+class IteratorBatches implements BatchSource {
+  readonly #chunks: AsyncIterator<Buffer>;
+  #first: Promise<IteratorResult<Buffer>> | undefined;
+
+  constructor(iterable: AsyncIterable<Buffer>) {
+    this.#chunks = iterable[Symbol.asyncIterator]();
+    // Runs the iterator up to its first wait (attaching a stream's error listener); observed by next().
+    this.#first = this.#chunks.next();
+    this.#first.catch(() => undefined);
+  }
+
+  async next(max: number, onChunk?: (chunk: Buffer) => void): Promise<Batch> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    while (bytes < max) {
+      const first = this.#first;
+      this.#first = undefined;
+      const r = await (first ?? this.#chunks.next());
+      if (r.done) return { chunks, bytes, done: true };
+      onChunk?.(r.value);
+      chunks.push(r.value);
+      bytes += r.value.length;
+    }
+    return { chunks, bytes, done: false };
+  }
+
+  async cancel(): Promise<void> {
+    await this.#chunks.return?.();
+  }
+}
+
+/**
+ * Streams `stream` into a new staged file, then attaches the record `describe` returns (given the staged file's
+ * stamp, once every byte is written) and fsyncs it. Returns the staged path. The stream must end cleanly: a
+ * PreparedBody errors instead of ending when verification fails, and the file is then removed.
+ */
+export async function stageStream(
+  core: FileCore,
+  stream: Readable | AsyncIterable<Buffer>,
+  describe: (stamp: Stamp) => MetaRecord,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<string> {
+  // Start consuming before the first await: a PreparedBody verifies in its flush, which runs as soon as its
+  // source ends, and an error emitted before anyone listens would be an uncaught exception.
+  const source: BatchSource =
+    stream instanceof Readable && !stream.readableObjectMode ? new ReadableBatches(stream) : new IteratorBatches(stream);
+  const tmp = core.stagingPath();
+  let fh: FileHandle;
+  try {
+    fh = await core.open(tmp, WRITE_FLAGS, 0o644);
+  } catch (e) {
+    await source.cancel();
+    throw e;
+  }
+  try {
+    let position = 0;
+    for (;;) {
+      const batch = await source.next(WRITE_BATCH, onChunk);
+      if (batch.bytes > 0) await fh.writev(batch.chunks, position);
+      position += batch.bytes;
+      if (batch.done) break;
+    }
+    // The stamp is taken after the last write (which set the mtime) and survives the rename; the record is
+    // attached before the fsync, which makes it durable with the bytes (an attribute is inode metadata, so
+    // this is fsync, not fdatasync).
+    await core.meta.attach(tmp, describe(stampOf(fstatSync(fh.fd))));
+    if (core.durable) await fh.sync();
+    await fh.close();
+    return tmp;
+  } catch (e) {
+    await source.cancel().catch(() => undefined);
+    await fh.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Stages a prepared body; `describe` receives its digests once it ended cleanly, and the staged stamp. */
+export function stageBody(
+  core: FileCore,
+  body: PreparedBody,
+  describe: (digests: BodyDigests, stamp: Stamp) => MetaRecord,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<string> {
+  return stageStream(core, body.stream, (stamp) => describe(body.digests(), stamp), onChunk);
+}
