@@ -5,19 +5,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Storage } from '@strata/storage';
 import { createAuthenticator } from './auth/index.ts';
 import type { Credentials } from './auth/index.ts';
+import { bodyPending } from './body-idle.ts';
 import { createBucketRegistry } from './bucket-registry.ts';
 import type { ServerState } from './context.ts';
 import { addCorsHeadersToError } from './cors-errors.ts';
 import { createCorsStore } from './cors-store.ts';
 import { createDispatcher } from './dispatch.ts';
+import { abandonBody } from './graceful-close.ts';
+import { createRequestGate, httpServerOptions, installHttpLimits, resolveHttpLimits } from './http-limits.ts';
+import type { HttpLimits } from './http-limits.ts';
 import { createMetrics } from './metrics.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { createPartLayouts } from './part-layout.ts';
 import { sendError } from './reply.ts';
+import { S3Error } from './s3-errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,6 +49,8 @@ export interface AppOptions {
   clockSkewMs?: number;
   /** The clock, for tests of expiry and skew. @default Date.now */
   now?: () => number;
+  /** Timeouts and caps on connections and requests (http-limits.ts). @default DEFAULT_HTTP_LIMITS */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 /** The random half of request ids, drawn once per process so ids stay unique across restarts. */
@@ -59,21 +66,38 @@ function requestId(): string {
   return ID_PREFIX + idCounter.toString(16).toUpperCase().padStart(8, '0');
 }
 
+/**
+ * Answers a failed request through the one error table. An answer given before the request's body arrived
+ * whole closes the connection (the rest of the body would otherwise have to be read first), gracefully, so the
+ * client reads the answer instead of a reset (graceful-close.ts).
+ */
+function answerError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (bodyPending(request.raw)) {
+    reply.header('connection', 'close');
+    abandonBody(request.raw);
+  }
+  return sendError(error, request, reply);
+}
+
 /** Builds the S3 API app (not listening). */
 export function buildApp(options: AppOptions): FastifyInstance {
   const region = options.region ?? 'us-east-1';
+  const limits = resolveHttpLimits(options.httpLimits);
   const app = Fastify({
+    ...httpServerOptions(limits, requestId),
     logger: options.logger ?? false,
     genReqId: requestId,
     // Keys may contain ';' and '//': the dispatcher parses the raw URL itself.
     // The dispatcher also parses the query (addressing.ts): fastify's own parse of it is never read.
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false, maxParamLength: 4096, querystringParser: () => ({}) },
     exposeHeadRoutes: false,
-    frameworkErrors: (error, request, reply) => void sendError(error, request, reply),
+    frameworkErrors: (error, request, reply) => void answerError(error, request, reply),
   });
+  installHttpLimits(app.server, limits, requestId);
+  const gate = createRequestGate(limits);
   const state: ServerState = {
     storage: options.storage,
-    buckets: createBucketRegistry(options.storage),
+    buckets: createBucketRegistry(options.storage, { region }),
     cors: createCorsStore(options.storage),
     layouts: createPartLayouts(options.storage),
     region,
@@ -97,7 +121,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amz-request-id', request.id);
     reply.header('x-amz-id-2', Buffer.from(request.id).toString('base64'));
-    done();
+    done(gate.admit(request.raw, reply.raw, request.id));
   });
   app.addHook('onResponse', (request, reply, done) => {
     const bytesIn = Number(request.headers['content-length'] ?? 0) || 0;
@@ -108,11 +132,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const virtualHostDomains = options.virtualHostDomains ?? ['localhost'];
   app.setErrorHandler(async (error, request, reply) => {
     await addCorsHeadersToError(state, request, reply, virtualHostDomains);
-    return sendError(error, request, reply);
+    return answerError(error, request, reply);
   });
 
   const dispatch = createDispatcher({ state, authenticator, virtualHostDomains });
   registerOpsRoutes(app, { state, metrics, dispatch, virtualHostDomains });
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'], url: '/*', handler: dispatch });
+  // Other methods Node parses (SEARCH, PROPFIND, TRACE…) reach no route: S3's answer, not fastify's JSON 404.
+  app.setNotFoundHandler((request, reply) => answerError(new S3Error('MethodNotAllowed', undefined, { extra: { Method: request.method } }), request, reply));
   return app;
 }

@@ -14,10 +14,13 @@ import { createChecksumVerifier, createPayloadDecoder } from './auth/index.ts';
 import { header } from './context.ts';
 import type { S3Context } from './context.ts';
 import { S3Error } from './s3-errors.ts';
-import { TooLargeError, pipeRequest, readAll } from './streams.ts';
+import { TooLargeError, pipeRequest, readRequestBody } from './streams.ts';
 
 /** The largest XML request body the server reads (S3 documents 1 MB for these configurations). */
 export const MAX_XML_BODY_BYTES = 1024 * 1024;
+
+/** S3's answer to a small body over its limit ("Your request was too big."). */
+const tooBig = (cause?: unknown) => new S3Error('MaxMessageLengthExceeded', undefined, cause === undefined ? {} : { cause });
 
 /** The body-integrity options storage's put and uploadPart take. */
 export interface BodyOptions {
@@ -90,15 +93,19 @@ export function objectBody(ctx: S3Context, bodyChecksums = true): ObjectBody {
 
 /**
  * Reads a small request body whole (at most `limit` bytes, else `MaxMessageLengthExceeded`), verifying its
- * Content-MD5 (`BadDigest`) and any x-amz-checksum-* value.
+ * Content-MD5 (`BadDigest`) and any x-amz-checksum-* value. A body declared longer than `limit` is refused
+ * before a byte of it is read; one that turns out longer is refused at the limit. Either way the rest is left
+ * unread for the error answer to abandon, closing the connection gracefully (app.ts), so the client reads
+ * the error rather than a reset.
  */
 export async function readSmallBody(ctx: S3Context, limit = MAX_XML_BODY_BYTES, bodyChecksums = true): Promise<Buffer> {
   const { body, options } = objectBody(ctx, bodyChecksums);
+  if (options.contentLength !== undefined && options.contentLength > limit) throw tooBig();
   let data: Buffer;
   try {
-    data = await readAll(body, limit);
+    data = await readRequestBody(body, limit);
   } catch (e) {
-    if (e instanceof TooLargeError) throw new S3Error('MaxMessageLengthExceeded', undefined, { cause: e });
+    if (e instanceof TooLargeError) throw tooBig(e);
     throw e;
   }
   if (options.contentLength !== undefined && data.length !== options.contentLength) throw new S3Error('IncompleteBody');

@@ -9,6 +9,8 @@ export const S3_ERRORS = {
   AccessDenied: [403, 'Access Denied'],
   AuthorizationHeaderMalformed: [400, 'The authorization header is malformed.'],
   AuthorizationQueryParametersError: [400, 'Error parsing the X-Amz-Credential parameter.'],
+  // A request that is not well-formed HTTP/1.1 (framing, Content-Length, header syntax): S3's answer to it.
+  BadRequest: [400, 'An error occurred when parsing the HTTP request.'],
   BadDigest: [400, 'The Content-MD5 or checksum you specified did not match what we received.'],
   BucketAlreadyExists: [409, 'The requested bucket name is not available.'],
   BucketAlreadyOwnedByYou: [409, 'Your previous request to create the named bucket succeeded and you already own it.'],
@@ -49,6 +51,7 @@ export const S3_ERRORS = {
   NotModified: [304, 'Not Modified'],
   PreconditionFailed: [412, 'At least one of the pre-conditions you specified did not hold.'],
   ConditionalRequestConflict: [409, 'A conflicting conditional operation is currently in progress against this resource.'],
+  RequestHeaderSectionTooLarge: [400, 'Your request header section exceeds the maximum allowed size.'],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
   RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period.'],
   ServiceUnavailable: [503, 'Reduce your request rate.'],

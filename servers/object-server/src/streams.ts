@@ -32,6 +32,24 @@ export async function readAll(stream: Readable | AsyncIterable<Uint8Array | stri
 }
 
 /**
+ * Reads a request body whole, up to `limit` bytes, like {@link readAll}, except that beyond the limit the
+ * stream is left as it is (not destroyed) when {@link TooLargeError} is thrown: destroying a request destroys
+ * its socket, and the client, still sending, would see a reset instead of the answer. The caller answers and
+ * abandons the rest of the body (graceful-close.ts).
+ */
+export async function readRequestBody(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += b.length;
+    if (size > limit) throw new TooLargeError(limit);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
  * Pipes a request into the transform that decodes it, as `stream.pipeline(request, decoder)` did but without
  * its per-call AbortController (aborted, with a DOMException and its stack trace, at every finish): the
  * request's error — or its close before the end — destroys the decoder, so its reader sees the failure; a
