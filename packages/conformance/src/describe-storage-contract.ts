@@ -1,5 +1,5 @@
 /**
- * `describeStorageContract`: the storage contract (ARCHITECTURE.md, "The storage contract") as vitest cases.
+ * `describeStorageContract`: the storage contract (docs/architecture.md, "The storage contract") as vitest cases.
  * Call it at the top level of a test file; each group below gets a fresh storage from the factory, and every
  * case works under its own key prefix. Like unstorage `test/drivers/utils.ts` and OpenDAL's behavior tests,
  * cases branch on `storage.capabilities`, never on adapter names.
@@ -14,8 +14,10 @@ import { checksumCases } from './cases/checksums.ts';
 import { conditionalPutCases } from './cases/conditional-put.ts';
 import { copyCases, deleteCases } from './cases/copy-delete.ts';
 import { errorCases } from './cases/errors.ts';
+import { existsMoveCases } from './cases/exists-move.ts';
 import { keyCases } from './cases/keys.ts';
 import { largeCases } from './cases/large.ts';
+import { listAllCases } from './cases/list-all.ts';
 import { listCases } from './cases/list.ts';
 import { metadataCases } from './cases/metadata.ts';
 import { multipartCases } from './cases/multipart.ts';
@@ -44,6 +46,8 @@ export const CONTRACT_GROUPS: readonly ContractGroup[] = Object.freeze([
   { name: 'checksums', declare: checksumCases },
   { name: 'copy', declare: copyCases },
   { name: 'delete', declare: deleteCases },
+  { name: 'exists and move', declare: existsMoveCases },
+  { name: 'listAll', declare: listAllCases },
   { name: 'multipart', declare: multipartCases },
   { name: 'large objects', declare: largeCases },
 ]);
@@ -52,7 +56,7 @@ export const CONTRACT_GROUPS: readonly ContractGroup[] = Object.freeze([
  * Declares the contract suite for one storage.
  *
  * @param name shown as the outer describe block (`memory`, `file on tmpdir`, `s3 → object server`)
- * @param factory returns a new, empty storage; called once per group (15 groups), closed after it
+ * @param factory returns a new, empty storage; called once per group (17 groups), closed after it
  * @param options `cleanup` before each close, `skip` case or group names, `largeObjectBytes`, `timeoutScale`
  *
  * @example

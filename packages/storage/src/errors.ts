@@ -79,9 +79,24 @@ export interface StorageErrorOptions {
 
 const BRAND = Symbol.for('strata.storage.error');
 
+/** Keys longer than this many UTF-16 code units are shortened in messages (the `key` field keeps them whole). */
+const MESSAGE_KEY_LENGTH = 200;
+
+/** A key as a message shows it: JSON-quoted (so quotes, newlines and control characters stay visible), shortened. */
+function quoteKey(key: string): string {
+  if (key.length <= MESSAGE_KEY_LENGTH) return JSON.stringify(key);
+  return `${JSON.stringify(key.slice(0, MESSAGE_KEY_LENGTH)).slice(0, -1)}…"`;
+}
+
 /**
  * The error thrown by every storage operation. Branded with `Symbol.for('strata.storage.error')` so
  * {@link isStorageError} holds across duplicated installs of this package (like undici's `kUndiciError`).
+ *
+ * Its `message` names the operation, the key and the code before the description —
+ * `get "photos/cat.jpg": NotFound: The object does not exist` — and is composed when read, because the front
+ * wrapper fills in `op` and `key` after an adapter built the error, and layers such as `withPrefix` rewrite
+ * the key on the way out. `detail` is the description alone (what an S3 error's `Message` should show).
+ * Without `op` and `key` the message is the description as given.
  */
 export class StorageError extends Error {
   /** The error's code from the closed registry. */
@@ -94,6 +109,7 @@ export class StorageError extends Error {
   key: string | undefined;
   /** A finer reason, when known. */
   readonly reason: StorageErrorReason | undefined;
+  #detail: string;
 
   constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -103,6 +119,29 @@ export class StorageError extends Error {
     this.op = options.op;
     this.key = options.key;
     this.reason = options.reason;
+    this.#detail = message;
+    // An own accessor replaces the own data property Error's constructor made; non-enumerable like it. V8
+    // formats `stack` on first access, through this getter, so a logged stack names the operation and key too.
+    Object.defineProperty(this, 'message', {
+      get: (): string => this.#compose(),
+      set: (value: unknown) => {
+        this.#detail = String(value);
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  /** The description alone, without the operation, key and code the message starts with. */
+  get detail(): string {
+    return this.#detail;
+  }
+
+  #compose(): string {
+    const { op, key } = this;
+    if (op === undefined && key === undefined) return this.#detail;
+    const where = op === undefined ? quoteKey(key!) : key === undefined ? op : `${op} ${quoteKey(key)}`;
+    return `${where}: ${this.code}: ${this.#detail}`;
   }
 
   /** The brand, read by {@link isStorageError}. */

@@ -8,7 +8,7 @@ import { StorageError } from './errors.ts';
 import { isChecksumAlgorithm } from './checksums.ts';
 import { assertValidRange } from './ranges.ts';
 import type { Capabilities } from './capabilities.ts';
-import type { ByteRange, Checksums, ReadConditions, StandardHeaders } from './types.ts';
+import type { ByteRange, Checksums, CopyOptions, ReadConditions, StandardHeaders } from './types.ts';
 
 const invalid = (op: string, message: string, key?: string) => new StorageError('InvalidArgument', message, { op, key });
 const unsupported = (op: string, what: string, key?: string) =>
@@ -147,4 +147,17 @@ export function validateTagOption(tags: unknown, caps: Capabilities, op: string,
   if (tags === undefined) return;
   validateTags(tags, op, key);
   if (Object.keys(tags as object).length > 0 && !caps.tags) throw unsupported(op, 'tags', key);
+}
+
+/**
+ * Validates the options copy and move share: the metadata directive, the source's read conditions, the
+ * destination's write conditions (checking `conditionalPut`), headers and tags. Not the range (move has none).
+ */
+export function validateCopyOptions(options: Omit<CopyOptions, 'range'>, caps: Capabilities, op: string, source: string, destination: string): void {
+  const directive: unknown = options.metadataDirective;
+  if (directive !== undefined && directive !== 'copy' && directive !== 'replace') throw invalid(op, "metadataDirective must be 'copy' or 'replace'", destination);
+  validateReadConditions(options.source, op, source);
+  validateWriteConditions(options, caps, op, destination);
+  validateHeaders(options, op, destination);
+  validateTagOption(options.tags, caps, op, destination);
 }

@@ -149,3 +149,33 @@ export async function listPage(scan: ScanFunction, options: ListPageOptions = {}
   if (more && last?.after !== undefined) result.cursor = encodeCursor({ after: last.after, skip: last.skip }, prefix, delimiter);
   return result;
 }
+
+/**
+ * A scan over a native paging `list` (an adapter over a remote medium, such as S3): the pages' items in order.
+ * A native list cannot jump past descendants, so `skipDescendants` is honoured by filtering them out.
+ */
+export async function* scanOverList(list: (options: ListOptions) => Promise<ListResult>, options: ScanOptions): AsyncGenerator<ListItem> {
+  const skip = options.skipDescendants && options.startAfter !== undefined ? options.startAfter : undefined;
+  let cursor: string | undefined;
+  do {
+    const page = await list({ prefix: options.prefix, startAfter: options.startAfter, cursor, signal: options.signal });
+    for (const item of page.items) if (skip === undefined || !item.key.startsWith(skip)) yield item;
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+}
+
+/**
+ * Whether a common prefix of a native listing holds a key outside the hidden area (the multipart staging
+ * prefix). A prefix under the hidden area never does; one that the hidden area lies under (`.strata-` with
+ * delimiter `-`) does only when some key before or after the hidden subtree shares it.
+ */
+export async function isVisiblePrefix(scan: ScanFunction, prefix: string, hidden: string, signal: AbortSignal | undefined): Promise<boolean> {
+  if (prefix.startsWith(hidden)) return false;
+  if (!hidden.startsWith(prefix)) return true;
+  for await (const item of scan({ prefix, signal })) {
+    if (!item.key.startsWith(hidden)) return true;
+    break;
+  }
+  for await (const _item of scan({ prefix, startAfter: hidden, skipDescendants: true, signal })) return true;
+  return false;
+}

@@ -1,7 +1,8 @@
 /**
  * The front wrapper's last line of error translation: whatever an adapter (or a body stream) throws leaves
  * `createStorage` as a {@link StorageError} with `op` and `key` filled in and the original kept as `cause`.
- * Adapters translate their native errors themselves (STYLE §4); this catches what slipped through.
+ * Adapters translate their native errors themselves, at their boundary, where they know what each errno or SDK
+ * exception means; this catches what slipped through.
  */
 import { StorageError, abortedError, isStorageError } from './errors.ts';
 
@@ -34,5 +35,6 @@ export function toStorageError(e: unknown, op: string, key?: string, signal?: Ab
   }
   const mapped = typeof err?.code === 'string' ? ERRNO_CODES[err.code] : undefined;
   const message = typeof err?.message === 'string' ? err.message : String(e);
-  return new StorageError(mapped ?? 'Unavailable', `${op} failed: ${message}`, { op, key, cause: e });
+  // The message names the operation and key itself (StorageError composes them), so the native text follows.
+  return new StorageError(mapped ?? 'Unavailable', message, { op, key, cause: e });
 }

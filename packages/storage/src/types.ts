@@ -176,6 +176,27 @@ export interface CopyOptions extends OperationOptions, StandardHeaders {
   range?: ByteRange;
 }
 
+/**
+ * Options of {@link Storage.move}: those of {@link CopyOptions} but a range (moving part of an object would
+ * delete the rest). `ifNoneMatch` / `ifMatch` apply to the destination, `source` conditions to the source.
+ */
+export type MoveOptions = Omit<CopyOptions, 'range'>;
+
+/** Options of {@link Storage.listAll}. */
+export interface ListAllOptions extends OperationOptions {
+  /** Only keys starting with this string. */
+  prefix?: string;
+  /** Only keys strictly after this key in UTF-8 byte order. */
+  startAfter?: string;
+  /**
+   * At most this many objects in all, across pages; the iteration ends after the last one. Unlike
+   * `ListOptions.limit` this is not a page size (see `pageSize`). @default no limit
+   */
+  limit?: number;
+  /** Objects asked for per `list` call (1..1000): a smaller page holds less in memory, a larger one needs fewer calls. @default 1000 */
+  pageSize?: number;
+}
+
 /** The result of one key of {@link Storage.deleteMany}. */
 export type DeleteResult = { key: string; ok: true } | { key: string; ok: false; error: Error };
 
@@ -312,6 +333,44 @@ export interface Storage {
    * prefixes), startAfter, limit and an opaque resumable cursor. Same input, same pages, on every adapter.
    */
   list(options?: ListOptions): Promise<ListResult>;
+
+  /**
+   * Every object of a listing, page after page: `for await (const item of storage.listAll({ prefix }))`.
+   * Items come in strict UTF-8 byte order, as from `list` (each page is one `list` call of `pageSize`
+   * items; no delimiter: every key under the prefix is yielded, folder markers included). Stops after `limit`
+   * items; leaving the loop early (`break`) fetches no further page. The signal is checked before each page
+   * and each item: once it fires the iteration throws `Aborted`. Errors are those of `list`, with `op`
+   * `listAll`. A listing is not a snapshot: keys written or deleted while iterating may or may not appear.
+   */
+  listAll(options?: ListAllOptions): AsyncIterable<ListItem>;
+
+  /**
+   * Whether an object exists at `key`: `head` that answers `false` for `NotFound`. Every other error —
+   * `InvalidKey`, `PermissionDenied`, `Unavailable`, `Aborted` — is thrown, so `false` always means "absent".
+   */
+  exists(key: string, options?: OperationOptions): Promise<boolean>;
+
+  /**
+   * Moves an object: copies `source` to `destination`, then deletes `source`. Returns the destination's info.
+   * Never loses data: the source is deleted only after the copy is committed (durably, on a `durable`
+   * storage), and only if it still holds the version that was copied.
+   *
+   * Steps (each a contract call, so layers, retries and traces see them): `head(source)` with the `source`
+   * conditions (an unmet one fails with `PreconditionFailed`, as for copy); `copy` pinned to that version
+   * (source `ifMatch` its ETag) with the destination conditions (`ifNoneMatch: '*'` → `AlreadyExists`,
+   * `ifMatch` → `PreconditionFailed`) and metadata per `metadataDirective`; `head(source)` again; `delete`.
+   *
+   * On failure: before the copy commits nothing has changed; after it, the destination holds the copy and the
+   * source is still there (a failed or aborted delete). If the source was overwritten meanwhile, it is kept
+   * and the move fails with `PreconditionFailed`; if it was deleted meanwhile, the move succeeds. The contract
+   * has no conditional delete (S3's `If-Match` on DeleteObject), so a write landing between that last check
+   * and the delete is lost. `source === destination` fails with `InvalidArgument` before any I/O (a copy onto
+   * itself followed by the delete would destroy the object). Not atomic (S3 itself moves by CopyObject then
+   * DeleteObject: AWS S3 User Guide, "Copying, moving, and renaming objects"): between the copy and the delete
+   * a reader sees both keys, and a crash there leaves both — never neither, never a partial object. Errors
+   * carry `op` `move` and the key of the step that failed.
+   */
+  move(source: string, destination: string, options?: MoveOptions): Promise<ObjectInfo>;
 
   /**
    * Copies `source` to `destination` (the same key replaces its own metadata). Metadata is kept or replaced per

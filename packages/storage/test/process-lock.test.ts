@@ -129,7 +129,7 @@ describe('acquireProcessLock', () => {
     const first = await acquire(path);
     const e = await refusal(path);
     expect(e).toMatchObject({ code: 'Unavailable', retryable: false, op: 'lock' });
-    expect(e.message).toBe(`The test resource is already locked by this process (lock file ${path})`);
+    expect(e.detail).toBe(`The test resource is already locked by this process (lock file ${path})`);
     expect(readRecord(path).nonce).toBe(first.record.nonce);
     await first.release();
     await acquire(path);
@@ -140,7 +140,7 @@ describe('acquireProcessLock', () => {
     const holder = await startHolder(path);
     const e = await refusal(path);
     expect(e).toMatchObject({ code: 'Unavailable', retryable: false });
-    expect(e.message).toMatch(new RegExp(`^The test resource is locked by process ${holder.proc.pid} \\(host .*, since .*\\): .*\\(lock file ${path}\\)$`));
+    expect(e.detail).toMatch(new RegExp(`^The test resource is locked by process ${holder.proc.pid} \\(host .*, since .*\\): .*\\(lock file ${path}\\)$`));
     expect(readRecord(path)).toEqual(holder.record); // untouched
     holder.proc.kill('SIGKILL');
     await exited(holder.proc);

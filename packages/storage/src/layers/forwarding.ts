@@ -3,6 +3,12 @@
  * (`invoke` around each call, `wrapBody` on put/uploadPart bodies, `wrapGet` on get results). A layer
  * overrides the hooks it needs and inherits the forwarding of everything else, so no method — and no fast
  * path such as native copy or deleteMany — is silently lost (like object_store's `throttle.rs`/`limit.rs`).
+ *
+ * `move` and `listAll` are composed of other calls, and a layer composes them over its own methods
+ * (`composite.ts`) rather than forwarding them: each step then passes through the layer — a namespace maps
+ * both keys, a cache evicts both, a retry repeats one failed step instead of replaying a half-done move —
+ * and no fast path is lost, as no adapter moves or lists in one call. `move` still goes through `invoke` once
+ * as a whole (a read-only layer refuses it before any I/O; metrics count it), marked not replayable.
  */
 import type {
   Body,
@@ -13,12 +19,15 @@ import type {
   GetOptions,
   GetResult,
   HeadOptions,
+  ListAllOptions,
+  ListItem,
   ListOptions,
   ListPartsOptions,
   ListPartsResult,
   ListResult,
   ListUploadsOptions,
   ListUploadsResult,
+  MoveOptions,
   MultipartUpload,
   ObjectInfo,
   OperationOptions,
@@ -29,19 +38,25 @@ import type {
   UploadPartOptions,
 } from '../types.ts';
 import type { Capabilities } from '../capabilities.ts';
+import { listAllObjects, moveObject } from '../composite.ts';
 
-/** The name of every method of {@link Storage} (operations, as layers see them). */
-export type StorageOperation = Exclude<keyof Storage, 'capabilities'>;
+/**
+ * The name of every call of {@link Storage} (operations, as layers see them). `listAll` is not one: it is a
+ * loop of `list` calls, each seen (and metered, retried, delayed) as a `list`.
+ */
+export type StorageOperation = Exclude<keyof Storage, 'capabilities' | 'listAll'>;
 
 /** Every operation of the contract, in declaration order. Layers use it to size per-operation tables. */
 export const STORAGE_OPERATIONS: readonly StorageOperation[] = Object.freeze([
   'put',
   'get',
   'head',
+  'exists',
   'delete',
   'deleteMany',
   'list',
   'copy',
+  'move',
   'setTags',
   'startMultipart',
   'uploadPart',
@@ -58,6 +73,7 @@ export const WRITE_OPERATIONS: ReadonlySet<StorageOperation> = new Set<StorageOp
   'delete',
   'deleteMany',
   'copy',
+  'move',
   'setTags',
   'startMultipart',
   'uploadPart',
@@ -68,10 +84,13 @@ export const WRITE_OPERATIONS: ReadonlySet<StorageOperation> = new Set<StorageOp
 /** What `invoke` knows about a call. */
 export interface CallInfo {
   op: StorageOperation;
-  /** The key concerned (the destination for copy), if any. */
+  /** The key concerned (the destination for copy and move), if any. */
   key: string | undefined;
   signal: AbortSignal | undefined;
-  /** For put/uploadPart: whether the body can be sent again (bytes or a string, not a one-shot stream). */
+  /**
+   * Whether the call may be made again as a whole: false for put/uploadPart with a one-shot stream body, and
+   * for move (its steps are calls of their own, each retried alone).
+   */
   replayable: boolean;
 }
 
@@ -146,6 +165,18 @@ export class ForwardingStorage implements Storage {
 
   copy(source: string, destination: string, options: CopyOptions = {}): Promise<ObjectInfo> {
     return this.#call('copy', destination, options.signal, () => this.#inner.copy(source, destination, options));
+  }
+
+  exists(key: string, options: OperationOptions = {}): Promise<boolean> {
+    return this.#call('exists', key, options.signal, () => this.#inner.exists(key, options));
+  }
+
+  move(source: string, destination: string, options: MoveOptions = {}): Promise<ObjectInfo> {
+    return this.#call('move', destination, options.signal, () => moveObject(this, source, destination, options), false);
+  }
+
+  listAll(options: ListAllOptions = {}): AsyncIterable<ListItem> {
+    return listAllObjects(this, options);
   }
 
   setTags(key: string, tags: Record<string, string>, options: OperationOptions & { ifMatch?: string } = {}): Promise<ObjectInfo> {

@@ -1,6 +1,7 @@
 /**
- * Layers: wrappers that take a {@link Storage} and return one, forwarding every method (ARCHITECTURE.md,
- * Layers; STYLE.md §9). Compose them: `withMetrics(withRetry(withPrefix(storage, 'tenant/')))`.
+ * Layers: wrappers that take a {@link Storage} and return one, forwarding every method so no fast path of the
+ * storage beneath is silently lost (docs/architecture.md, "Layers"). Compose them:
+ * `withMetrics(withRetry(withPrefix(storage, 'tenant/')))`.
  */
 export { ForwardingStorage, STORAGE_OPERATIONS, WRITE_OPERATIONS, isReplayableBody } from './forwarding.ts';
 export type { CallInfo, StorageOperation } from './forwarding.ts';
@@ -14,5 +15,7 @@ export type { RetryOptions } from './retry.ts';
 export { withLatency } from './latency.ts';
 export type { LatencyOptions, LatencyClock } from './latency.ts';
 export { withReadOnly } from './read-only.ts';
-export { withReadCache } from './read-cache.ts';
-export type { CachedStorage, ReadCacheOptions, ReadCacheStats } from './read-cache.ts';
+export { withContentTypeFromExtension } from './content-type.ts';
+export type { ContentTypeOptions } from './content-type.ts';
+export { readCached, withReadCache } from './read-cache.ts';
+export type { CachedRead, CachedStorage, ReadCacheOptions, ReadCacheStats } from './read-cache.ts';

@@ -116,6 +116,10 @@ class PrefixStorage extends ForwardingStorage {
     });
   }
 
+  override exists(key: string, options?: OperationOptions): Promise<boolean> {
+    return this.#run(() => this.inner.exists(this.#in(key, 'exists'), options));
+  }
+
   override copy(source: string, destination: string, options?: CopyOptions): Promise<ObjectInfo> {
     return this.#run(async () => this.#info(await this.inner.copy(this.#in(source, 'copy'), this.#in(destination, 'copy'), options)));
   }
