@@ -61,7 +61,9 @@ export type StorageErrorReason =
   | 'NoSuchUpload'
   | 'IncompleteBody'
   | 'InvalidCursor'
-  | 'KeyLimit';
+  | 'KeyLimit'
+  /** An `InvalidKey` whose only fault is its length (S3 answers KeyTooLongError). */
+  | 'KeyTooLong';
 
 /** Options of the {@link StorageError} constructor. */
 export interface StorageErrorOptions {

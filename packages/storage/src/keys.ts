@@ -27,7 +27,13 @@ export function isValidKey(key: unknown): key is string {
 export function assertValidKey(key: unknown, op?: string): asserts key is string {
   const problem = keyProblem(key);
   if (problem !== undefined) {
-    throw new StorageError('InvalidKey', `Invalid key: ${problem}`, { op, key: typeof key === 'string' ? key : undefined });
+    // The length is checked last, so a key that fails only on it is one that is too long (S3's KeyTooLongError).
+    const tooLong = typeof key === 'string' && key.length > 0 && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES && problem.startsWith('a key must be at most');
+    throw new StorageError('InvalidKey', `Invalid key: ${problem}`, {
+      op,
+      key: typeof key === 'string' ? key : undefined,
+      reason: tooLong ? 'KeyTooLong' : undefined,
+    });
   }
 }
 

@@ -42,15 +42,16 @@ export const REASON_TO_S3: Record<StorageErrorReason, S3ErrorCode> = {
   IncompleteBody: 'IncompleteBody',
   InvalidCursor: 'InvalidArgument',
   KeyLimit: 'InsufficientStorage',
+  KeyTooLong: 'KeyTooLongError',
 };
 
 /** Translates a storage error into the S3 error the client sees, keeping it as the cause. */
 export function fromStorageError(err: StorageError): S3Error {
   const code = err.reason !== undefined ? REASON_TO_S3[err.reason] : CODE_TO_S3[err.code];
-  if (err.code === 'InvalidKey' && /at most/.test(err.message)) return new S3Error('KeyTooLongError', undefined, { cause: err });
   // Internal details (paths, adapter names) stay in the log; validation messages are safe and useful to show.
+  // `detail` is the description alone: the operation and key the message adds are the request's own.
   const safe = err.code === 'InvalidArgument' || err.code === 'InvalidKey' || err.code === 'InvalidRange';
-  return new S3Error(code, safe && err.reason === undefined ? err.message : undefined, { cause: err });
+  return new S3Error(code, safe && err.reason === undefined ? err.detail : undefined, { cause: err });
 }
 
 /** Fastify's own errors (bad URL, bad headers, closed connections) that are the client's fault. */

@@ -1,5 +1,6 @@
 /**
- * Issue 2, "Judged by": each error code is documented and a test keeps the registry complete (STYLE.md §7).
+ * Each error code is documented, and this test keeps the registry complete: a code added in one place and not
+ * the others would reach a client unmapped or with the wrong retryability.
  * The storage registry is one `as const` table; this test holds every table keyed by it to the same set of
  * codes — the TSDoc on each entry, the object server's code and reason tables (storage error → S3 error XML
  * and status), and the S3 adapter's reverse table, so a code survives the trip client → object server →
@@ -17,7 +18,7 @@ import { objectLiteralDocs, unionLiterals } from '../src/type-facts.ts';
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const errorsFile = join(root, 'packages/storage/src/errors.ts');
 
-/** The closed set named in ARCHITECTURE.md ("Errors"); adding a code means updating the contract's prose too. */
+/** The closed set named in docs/architecture.md ("Errors"); adding a code means updating the contract's prose too. */
 const ARCHITECTURE_CODES = [
   'NotFound',
   'AlreadyExists',
@@ -69,6 +70,7 @@ const REASONS: Record<StorageErrorReason, { code: StorageErrorCode; back: Storag
   IncompleteBody: { code: 'InvalidArgument', back: 'InvalidArgument', reason: 'IncompleteBody' },
   InvalidCursor: { code: 'InvalidArgument', back: 'InvalidArgument' },
   KeyLimit: { code: 'NoSpace', back: 'NoSpace' },
+  KeyTooLong: { code: 'InvalidKey', back: 'InvalidKey' },
 };
 
 /** The error the AWS SDK raises for an S3 error response: the XML Code as name, the status in $metadata. */
