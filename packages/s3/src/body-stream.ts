@@ -23,7 +23,8 @@ export interface PeekedBody {
  *
  * With `expectedLength`, a head that already holds that many bytes is read on to the end: the next read
  * only confirms the end (or fails verification), so it costs no memory, and an in-memory body — one chunk of
- * the caller's own Buffer, however large — comes back `whole` and can go out as one request (issue 6).
+ * the caller's own Buffer, however large — comes back `whole` and can go out as one request (a multipart
+ * upload would add requests and copy the bytes into parts).
  */
 export async function peekBody(stream: Readable, limit: number, expectedLength?: number): Promise<PeekedBody> {
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | Uint8Array>;

@@ -6,7 +6,10 @@
  * precedence (`checkReadConditions`; S3 would answer 412 where the contract says `NotModified`), gives the
  * size that picks the strategy, and the metadata of the result. The copy is then pinned to that version with
  * `x-amz-copy-source-if-match`, so a source replaced in between fails with `PreconditionFailed` rather than
- * copying bytes the conditions were not checked on. Destination conditions are `If-None-Match`/`If-Match`.
+ * copying bytes the conditions were not checked on. Destination conditions are `If-None-Match`/`If-Match`;
+ * an endpoint that ignores them on CopyObject gets a conditional copy through this process instead
+ * (`copy-through-client.ts`), and one that ignores them on CompleteMultipartUpload refuses a conditional
+ * multipart copy (`dialect.ts`).
  * Cost: HeadObject + CopyObject (+ GetObjectTagging when the source has tags and they are kept).
  */
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
@@ -14,6 +17,9 @@ import type { CompleteMultipartUploadCommandOutput, CopyObjectCommandOutput, Cre
 import { checkReadConditions, normalizeEtag, resolveRange } from '@strata/storage';
 import type { CopyOptions, ObjectInfo } from '@strata/storage';
 import type { S3Core } from './core.ts';
+import { copyThroughClient } from './copy-through-client.ts';
+import { requireConditionalComplete, writeIfMatch } from './dialect.ts';
+import type { S3Dialect } from './dialect.ts';
 import { encodeMetadata, encodeTagging } from './metadata-codec.ts';
 import { quoteEtag, rawHeaders, readChecksums, standardFields } from './object-info.ts';
 import { headObject } from './read.ts';
@@ -27,6 +33,10 @@ export interface CopyConfig extends ReadConfig {
   copyPartSize: number;
   /** UploadPartCopy requests in flight. */
   queueSize: number;
+  /** The largest single PutObject (S3: 5 GiB), for a copy through this process. */
+  maxSinglePut: number;
+  /** The endpoint's departures from AWS (conditional writes). */
+  dialect: S3Dialect;
 }
 
 /** `CopySource` for the SDK: bucket and key URL-encoded segment by segment (AWS CopyObject, "x-amz-copy-source"). */
@@ -45,7 +55,7 @@ export async function copyObject(core: S3Core, source: string, destination: stri
     Bucket: core.bucket,
     Key: core.s3Key(destination),
     IfNoneMatch: options.ifNoneMatch,
-    IfMatch: options.ifMatch === undefined ? undefined : quoteEtag(options.ifMatch),
+    IfMatch: options.ifMatch === undefined ? undefined : writeIfMatch(options.ifMatch, cfg.dialect),
   };
   const meta = keep ? src : options;
   const fields = {
@@ -61,6 +71,16 @@ export async function copyObject(core: S3Core, source: string, destination: stri
     tags: keep ? src.tags : { ...(options.tags ?? {}) },
   };
   delete info.partCount;
+
+  const conditional = options.ifNoneMatch !== undefined || options.ifMatch !== undefined;
+  const length = range === undefined ? src.size : Math.max(0, range.end - range.start + 1);
+  if (conditional && !cfg.dialect.conditionalCopy && length <= cfg.maxSinglePut) {
+    const written = await copyThroughClient(core, src, range, { dest, fields, headers: rawHeaders(meta) }, ctx);
+    Object.assign(info, written);
+    delete info.checksums;
+    delete info.checksumType;
+    return info;
+  }
 
   if (src.size <= cfg.maxCopySize && options.range === undefined) {
     const out = await core.send<CopyObjectCommandOutput>(
@@ -83,9 +103,9 @@ export async function copyObject(core: S3Core, source: string, destination: stri
   }
 
   // Multipart copy: the whole source in parts, or one part for a range.
+  requireConditionalComplete(options, cfg.dialect, 'copy', destination);
   const from = range?.start ?? 0;
   const to = range?.end ?? src.size - 1;
-  const length = Math.max(0, to - from + 1);
   const partSize = Math.max(cfg.copyPartSize, Math.ceil(length / 10_000));
   const created = await core.send<CreateMultipartUploadCommandOutput>(
     new CreateMultipartUploadCommand({ Bucket: dest.Bucket, Key: dest.Key, ...fields }),

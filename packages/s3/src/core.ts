@@ -45,7 +45,8 @@ export interface SendOptions extends ErrorContext {
   headers?: Record<string, string | null>;
   /**
    * Capture the response's `Date` as `$date`. Reads take their dates from Last-Modified and pass `false`:
-   * without headers to set either, no middleware is added to the command (~10 µs per request, issue 6).
+   * without headers to set either, no middleware is added to the command (~10 µs per request, a share of the
+   * adapter's budget of at most 5 % over the raw client).
    * @default true
    */
   date?: boolean;

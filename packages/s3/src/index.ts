@@ -19,7 +19,8 @@
  *   `partSize × (queueSize + 1)` bytes (defaults 8 MiB × 5 = 40 MiB).
  * - A put larger than `partSize` with unknown length gets S3's multipart ETag (`md5-of-md5s-N`), not the MD5.
  * - setTags' `ifMatch` is checked by a HEAD first (S3 has no conditional PutObjectTagging).
- * - Endpoints differ: declare or probe what they honour (`capabilities`, {@link probeS3Capabilities}).
+ * - Endpoints differ: declare or probe what they honour (`capabilities`) and how they depart from AWS
+ *   (`dialect`), {@link probeS3Capabilities} finds both.
  *
  * ## Capabilities
  * Default: conditional put, native multipart (5 MiB minimum part), native copy, tags, checksums, durable,
@@ -31,6 +32,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createStorage, defineCapabilities } from '@strata/storage';
 import type { Capabilities, Storage } from '@strata/storage';
 import { S3Core, createS3Client, requireOption } from './core.ts';
+import { AWS_DIALECT } from './dialect.ts';
+import type { S3Dialect } from './dialect.ts';
 import { S3Adapter } from './s3-adapter.ts';
 import { registerS3Storage } from './presign.ts';
 
@@ -41,6 +44,8 @@ export { encodeMetadataValue, decodeMetadataValue } from './metadata-codec.ts';
 export { encodeCopySource } from './copy.ts';
 export { resumableBody } from './resumable-get.ts';
 export type { ResumableBodyOptions } from './resumable-get.ts';
+export { AWS_DIALECT } from './dialect.ts';
+export type { S3Dialect } from './dialect.ts';
 export { probeS3Capabilities } from './probe.ts';
 export type { S3ProbeResult } from './probe.ts';
 export { presignGet, presignPut } from './presign.ts';
@@ -71,6 +76,11 @@ export interface S3AdapterOptions {
    * @default S3_DEFAULT_CAPABILITIES
    */
   capabilities?: Partial<Capabilities>;
+  /**
+   * How the endpoint departs from AWS where the adapter works around it (e.g. Ceph RGW's bare If-Match ETags);
+   * `probeS3Capabilities(...).dialect` finds it. @default AWS_DIALECT
+   */
+  dialect?: Partial<S3Dialect>;
   /** Part size of multipart puts, and the largest body held to send as one request. @default 8 MiB (min 5 MiB) */
   partSize?: number;
   /** Parts uploaded at once by a multipart put or copy. @default 4 */
@@ -137,6 +147,7 @@ export function createS3Adapter(options: S3AdapterOptions): S3Adapter {
     maxCopySize: options.maxCopySize ?? 5 * GiB,
     copyPartSize: Math.max(5 * MiB, options.copyPartSize ?? 512 * MiB),
     ownsClient: options.client === undefined,
+    dialect: { ...AWS_DIALECT, ...options.dialect },
   });
 }
 

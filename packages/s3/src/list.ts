@@ -3,7 +3,9 @@
  *
  * list is ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html): S3 lists in
  * UTF-8 binary order, counts keys plus common prefixes against MaxKeys — the contract's rules — so a page maps
- * one to one: `cursor` is S3's continuation token, passed through unchanged (opaque). S3 caps a page at 1000
+ * one to one: `cursor` is S3's continuation token in base64url. The encoding lets a cursor that was never
+ * handed out be refused here with `InvalidArgument` (InvalidCursor), as S3 refuses a forged token: some
+ * endpoints do not (Ceph RGW 16's token is the last key, and any string is taken as one). S3 caps a page at 1000
  * entries; a larger `limit` is filled from several S3 pages so that pages are the same on every adapter.
  * Keys are requested with `encoding-type=url`, since XML 1.0 cannot carry control characters that keys may hold.
  *
@@ -22,12 +24,23 @@ import { toStorageError } from './to-storage-error.ts';
 /** S3's largest page of ListObjectsV2 and largest batch of DeleteObjects. */
 export const S3_PAGE_MAX = 1000;
 
+const encodeCursor = (token: string) => Buffer.from(token, 'utf8').toString('base64url');
+
+/** The continuation token of a cursor this adapter handed out; `InvalidArgument` (InvalidCursor) for any other. */
+function decodeCursor(cursor: string): string {
+  const token = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor) || encodeCursor(token) !== cursor) {
+    throw new StorageError('InvalidArgument', 'The list cursor is not valid for this listing', { op: 'list', reason: 'InvalidCursor' });
+  }
+  return token;
+}
+
 /** One page of the contract's listing (see the module doc). */
 export async function listObjects(core: S3Core, options: ListOptions): Promise<ListResult> {
   const limit = options.limit ?? S3_PAGE_MAX;
   const items: ListItem[] = [];
   const prefixes: string[] = [];
-  let token = options.cursor;
+  let token = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   let truncated = false;
   do {
     const want = Math.min(S3_PAGE_MAX, limit - items.length - prefixes.length);
@@ -68,7 +81,7 @@ export async function listObjects(core: S3Core, options: ListOptions): Promise<L
     token = truncated ? out.NextContinuationToken : undefined;
   } while (truncated && items.length + prefixes.length < limit);
   const result: ListResult = { items, prefixes };
-  if (truncated && token !== undefined) result.cursor = token;
+  if (truncated && token !== undefined) result.cursor = encodeCursor(token);
   return result;
 }
 

@@ -4,26 +4,31 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html). S3 enforces the part rules
  * (EntityTooSmall, InvalidPart, InvalidPartOrder), which `toStorageError` maps to reasons.
  *
- * Limitations: conditions and the checksum algorithm given to `startMultipart` are remembered in this
+ * Limitations: conditions, tags and the checksum algorithm given to `startMultipart` are remembered in this
  * process (S3 takes conditions only on CompleteMultipartUpload); an upload completed by another process
  * needs them on `completeMultipart`. A part of unknown length is held in memory to send its Content-Length.
+ *
+ * Departures of other endpoints absorbed here (measured on Ceph RGW 16): the part list's order is checked
+ * before sending (RGW completes an unordered or repeated list); conditions are refused where the endpoint
+ * ignores them on complete (`dialect.ts`); a 500 from CompleteMultipartUpload is checked against ListParts, and
+ * becomes `NotFound` (NoSuchUpload) when the upload does not exist (RGW answers a missing upload id with
+ * "InternalError"); tags the endpoint dropped from CreateMultipartUpload are set on the completed object
+ * (`S3Adapter.completeMultipart`).
  */
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  ListMultipartUploadsCommand,
   ListPartsCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type {
   CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommandOutput,
-  ListMultipartUploadsCommandOutput,
   ListPartsCommandOutput,
   UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
-import { StorageError, normalizeEtag } from '@strata/storage';
+import { StorageError, hasErrorCode, normalizeEtag } from '@strata/storage';
 import type {
   ChecksumAlgorithm,
   CompletedPart,
@@ -40,32 +45,38 @@ import type {
 } from '@strata/storage';
 import { holdLastChunk, joinHead, peekBody, readableOf } from './body-stream.ts';
 import type { S3Core } from './core.ts';
-import { decodeListedKey } from './metadata-codec.ts';
+import { requireConditionalComplete, writeIfMatch } from './dialect.ts';
+import type { S3Dialect } from './dialect.ts';
+import { listUploads } from './list-uploads.ts';
 import { CHECKSUM_FIELDS, checksumFields, quoteEtag, rawHeaders, readChecksums } from './object-info.ts';
 import { objectFields } from './put.ts';
-import { toStorageError } from './to-storage-error.ts';
+import { s3CodeOf, toStorageError } from './to-storage-error.ts';
 
 /** What `startMultipart` was told that S3 only takes later. */
 interface UploadState {
   ifNoneMatch?: '*';
   ifMatch?: string;
   algorithm?: ChecksumAlgorithm;
+  tags?: Record<string, string>;
 }
 
 /** Native multipart over one {@link S3Core}. */
 export class S3Multipart {
   readonly #core: S3Core;
+  readonly #dialect: S3Dialect;
   readonly #uploads = new Map<string, UploadState>();
 
-  constructor(core: S3Core) {
+  constructor(core: S3Core, dialect: S3Dialect) {
     this.#core = core;
+    this.#dialect = dialect;
   }
 
   /** CreateMultipartUpload with the object's metadata, tags and checksum algorithm. */
   async start(key: string, options: StartMultipartOptions): Promise<MultipartUpload> {
     const core = this.#core;
     const algorithm = options.checksumAlgorithms?.[0];
-    const { IfNoneMatch: _n, IfMatch: _m, ...fields } = objectFields(options);
+    requireConditionalComplete(options, this.#dialect, 'startMultipart', key);
+    const { IfNoneMatch: _n, IfMatch: _m, ...fields } = objectFields(options, this.#dialect);
     const out = await core.send<CreateMultipartUploadCommandOutput>(
       new CreateMultipartUploadCommand({
         Bucket: core.bucket,
@@ -77,7 +88,7 @@ export class S3Multipart {
       { op: 'startMultipart', key, signal: options.signal, headers: rawHeaders(options) },
     );
     if (out.UploadId === undefined) throw new StorageError('Unavailable', 'S3 returned no UploadId', { op: 'startMultipart', key });
-    this.#uploads.set(out.UploadId, { ifNoneMatch: options.ifNoneMatch, ifMatch: options.ifMatch, algorithm });
+    this.#uploads.set(out.UploadId, { ifNoneMatch: options.ifNoneMatch, ifMatch: options.ifMatch, algorithm, tags: options.tags });
     return { key, uploadId: out.UploadId, initiated: out.$date ?? new Date() };
   }
 
@@ -141,31 +152,55 @@ export class S3Multipart {
     return part;
   }
 
-  /** CompleteMultipartUpload with the conditions given here or at start; returns the new object's ETag. */
-  async complete(key: string, uploadId: string, parts: CompletedPart[], options: CompleteMultipartOptions): Promise<{ etag: string }> {
+  /**
+   * CompleteMultipartUpload with the conditions given here or at start; returns the new object's ETag and the
+   * tags given at start (which some endpoints drop).
+   */
+  async complete(key: string, uploadId: string, parts: CompletedPart[], options: CompleteMultipartOptions): Promise<{ etag: string; tags?: Record<string, string> }> {
     const core = this.#core;
+    const op = 'completeMultipart';
     if (parts.length === 0) {
-      throw new StorageError('InvalidArgument', 'You must specify at least one part', { op: 'completeMultipart', key, reason: 'InvalidPart' });
+      throw new StorageError('InvalidArgument', 'You must specify at least one part', { op, key, reason: 'InvalidPart' });
+    }
+    // AWS CompleteMultipartUpload, "Errors": part numbers in ascending order, each once.
+    if (parts.some((p, i) => i > 0 && p.partNumber <= parts[i - 1]!.partNumber)) {
+      throw new StorageError('InvalidArgument', 'The list of parts was not in ascending order', { op, key, reason: 'InvalidPartOrder' });
     }
     const state = this.#uploads.get(uploadId) ?? {};
     const ifNoneMatch = options.ifNoneMatch ?? state.ifNoneMatch;
     const ifMatch = options.ifMatch ?? state.ifMatch;
-    const out = await core.send<CompleteMultipartUploadCommandOutput>(
-      new CompleteMultipartUploadCommand({
-        Bucket: core.bucket,
-        Key: core.s3Key(key),
-        UploadId: uploadId,
-        MultipartUpload: {
-          Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: quoteEtag(p.etag), ...checksumFields(p.checksums) })),
-        },
-        ...checksumFields(options.expectedChecksums),
-        IfNoneMatch: ifNoneMatch,
-        IfMatch: ifMatch === undefined ? undefined : quoteEtag(ifMatch),
-      }),
-      { op: 'completeMultipart', key, signal: options.signal, createOnly: ifNoneMatch === '*' },
-    );
+    requireConditionalComplete({ ifNoneMatch, ifMatch }, this.#dialect, op, key);
+    const command = new CompleteMultipartUploadCommand({
+      Bucket: core.bucket,
+      Key: core.s3Key(key),
+      UploadId: uploadId,
+      MultipartUpload: {
+        Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: quoteEtag(p.etag), ...checksumFields(p.checksums) })),
+      },
+      ...checksumFields(options.expectedChecksums),
+      IfNoneMatch: ifNoneMatch,
+      IfMatch: ifMatch === undefined ? undefined : writeIfMatch(ifMatch, this.#dialect),
+    });
+    const out = await core
+      .send<CompleteMultipartUploadCommandOutput>(command, { op, key, signal: options.signal, createOnly: ifNoneMatch === '*' })
+      .catch((e: unknown) => this.#explainFailedComplete(e, key, uploadId, options.signal));
     this.#uploads.delete(uploadId);
-    return { etag: normalizeEtag(out.ETag ?? '') };
+    return { etag: normalizeEtag(out.ETag ?? ''), ...(state.tags === undefined ? {} : { tags: state.tags }) };
+  }
+
+  /**
+   * A complete answered with 500 `InternalError` may have named an upload that does not exist (Ceph RGW answers
+   * those so): one ListParts tells, and the error becomes `NotFound` (NoSuchUpload). Any other failure — a
+   * dropped connection above all, after which the upload may well have completed — is thrown as it came.
+   */
+  async #explainFailedComplete(e: unknown, key: string, uploadId: string, signal: AbortSignal | undefined): Promise<never> {
+    if (!hasErrorCode(e, 'Unavailable') || s3CodeOf((e as Error).cause) !== 'InternalError') throw e;
+    const missing = await this.listParts(key, uploadId, { limit: 1, signal }).then(
+      () => false,
+      (err: unknown) => hasErrorCode(err, 'NotFound'),
+    );
+    if (missing) throw new StorageError('NotFound', 'The specified upload does not exist', { op: 'completeMultipart', key, reason: 'NoSuchUpload', cause: e });
+    throw e;
   }
 
   /** AbortMultipartUpload. */
@@ -203,34 +238,8 @@ export class S3Multipart {
     return result;
   }
 
-  /** ListMultipartUploads, one page, keys under the adapter's prefix. */
-  async listUploads(options: ListUploadsOptions): Promise<ListUploadsResult> {
-    const core = this.#core;
-    const out = await core.send<ListMultipartUploadsCommandOutput>(
-      new ListMultipartUploadsCommand({
-        Bucket: core.bucket,
-        Prefix: core.prefix + (options.prefix ?? ''),
-        Delimiter: options.delimiter === '' ? undefined : options.delimiter,
-        KeyMarker: options.keyMarker === undefined ? undefined : core.s3Key(options.keyMarker),
-        UploadIdMarker: options.uploadIdMarker,
-        MaxUploads: options.limit,
-        EncodingType: 'url',
-      }),
-      { op: 'listMultipartUploads', signal: options.signal },
-    );
-    const enc = out.EncodingType === 'url';
-    const result: ListUploadsResult = {
-      uploads: (out.Uploads ?? []).map((u) => ({
-        key: core.contractKey(decodeListedKey(u.Key ?? '', enc)),
-        uploadId: u.UploadId ?? '',
-        initiated: u.Initiated ?? new Date(0),
-      })),
-      prefixes: (out.CommonPrefixes ?? []).map((p) => core.contractKey(decodeListedKey(p.Prefix ?? '', enc))),
-    };
-    if (out.IsTruncated === true) {
-      if (out.NextKeyMarker !== undefined) result.nextKeyMarker = core.contractKey(decodeListedKey(out.NextKeyMarker, enc));
-      if (out.NextUploadIdMarker !== undefined) result.nextUploadIdMarker = out.NextUploadIdMarker;
-    }
-    return result;
+  /** ListMultipartUploads, one page, keys under the adapter's prefix (`list-uploads.ts`). */
+  listUploads(options: ListUploadsOptions): Promise<ListUploadsResult> {
+    return listUploads(this.#core, options);
   }
 }

@@ -3,15 +3,18 @@
  * MinIO, Ceph RGW and others ignore or half-implement conditional writes, flexible checksums or tagging, and
  * some accept `If-Match` on a missing key where AWS answers 404 — AWS "Conditional writes").
  *
- * It does a few harmless operations under `<prefix>.strata-probe-<random>/` — about 12 small requests: three
- * 1-byte puts, conditional puts, a checksummed put and head, a tagged put and tag read, a two-part multipart
- * upload of 1-byte parts — and deletes everything it wrote (objects and the upload) before returning, also
- * when a step fails. Pass the result's `capabilities` to `createS3Adapter({ capabilities })`.
+ * It does a few harmless operations under `<prefix>.strata-probe-<random>/` — about 20 small requests: 1-byte
+ * puts, conditional puts (If-Match with the ETag quoted, then bare), a checksummed put and head, a tagged put
+ * and tag read, a conditional CopyObject, a one-part multipart upload completed with `If-None-Match: *` over an
+ * existing key, a two-part multipart upload of 1-byte parts — and deletes everything it wrote (objects and
+ * uploads) before returning, also when a step fails. Pass the result's `capabilities` and `dialect` to
+ * `createS3Adapter({ capabilities, dialect })`.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectTaggingCommand,
@@ -20,7 +23,11 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import { normalizeEtag } from '@strata/storage';
 import type { Capabilities } from '@strata/storage';
+import { encodeCopySource } from './copy.ts';
+import { AWS_DIALECT } from './dialect.ts';
+import type { S3Dialect } from './dialect.ts';
 import { toStorageError } from './to-storage-error.ts';
 
 /** What {@link probeS3Capabilities} observed. */
@@ -41,6 +48,8 @@ export interface S3ProbeResult {
   tags: boolean;
   /** Whether CompleteMultipartUpload refused 1-byte non-final parts (EntityTooSmall). */
   enforcesMinPartSize: boolean;
+  /** How the endpoint departs from AWS where the adapter works around it (pass it as the adapter's `dialect`). */
+  dialect: S3Dialect;
   /** Steps that failed unexpectedly, with their error message. */
   errors: string[];
 }
@@ -76,15 +85,33 @@ export async function probeS3Capabilities(client: S3Client, bucket: string, pref
     checksumsVerified: false,
     tags: false,
     enforcesMinPartSize: false,
+    dialect: { ...AWS_DIALECT },
     errors,
   };
+  const uploads = new Map<string, string>();
   let uploadId: string | undefined;
   try {
-    await put('a');
+    const etag = normalizeEtag((await put('a')).ETag ?? '');
     result.conditionalCreate = (await outcome(() => put('a', { IfNoneMatch: '*' }))) === 'PreconditionFailed';
     result.ifMatchOnPut = (await outcome(() => put('a', { IfMatch: '"00000000000000000000000000000000"' }))) === 'PreconditionFailed';
     const missing = await outcome(() => put('missing', { IfMatch: '"00000000000000000000000000000000"' }));
     result.ifMatchOnMissingKey = missing === 'NotFound' || missing === 'PreconditionFailed' ? missing : missing === 'ok' ? 'accepted' : 'other';
+    // The current ETag, as RFC 9110 writes an entity-tag (quoted); some endpoints match only the bare hex.
+    if (result.ifMatchOnPut && (await outcome(() => put('a', { IfMatch: `"${etag}"` }))) !== 'ok') {
+      if ((await outcome(() => put('a', { IfMatch: etag }))) === 'ok') result.dialect.writeIfMatch = 'bare';
+    }
+    if (result.conditionalCreate) {
+      try {
+        await put('copy-target');
+        const copied = await outcome(() =>
+          client.send(new CopyObjectCommand({ Bucket: bucket, Key: base + 'copy-target', CopySource: encodeCopySource(bucket, base + 'a'), IfNoneMatch: '*' })),
+        );
+        result.dialect.conditionalCopy = copied !== 'ok';
+        result.dialect.conditionalComplete = await completesConditionally(client, bucket, base + 'a', uploads);
+      } catch (e) {
+        errors.push(`conditional copy and complete: ${(e as Error).message}`);
+      }
+    }
 
     const sha = createHash('sha256').update('p').digest('base64');
     try {
@@ -122,8 +149,9 @@ export async function probeS3Capabilities(client: S3Client, bucket: string, pref
       errors.push(`multipart: ${(e as Error).message}`);
     }
   } finally {
-    if (uploadId !== undefined) {
-      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: base + 'mpu', UploadId: uploadId })).catch(() => {});
+    if (uploadId !== undefined) uploads.set(uploadId, base + 'mpu');
+    for (const [UploadId, Key] of uploads) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => {});
     }
     for (const Key of written) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => {});
   }
@@ -135,4 +163,25 @@ export async function probeS3Capabilities(client: S3Client, bucket: string, pref
     minPartSize: result.enforcesMinPartSize ? 5 * 1024 * 1024 : 1,
   };
   return result;
+}
+
+/**
+ * Whether CompleteMultipartUpload honours `If-None-Match: *`: a one-part upload completed over `existingKey`
+ * must be refused (412). The upload is left in `uploads` for the caller to abort when it was refused.
+ */
+async function completesConditionally(client: S3Client, bucket: string, existingKey: string, uploads: Map<string, string>): Promise<boolean> {
+  const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: existingKey }));
+  const UploadId = created.UploadId;
+  if (UploadId === undefined) return true;
+  uploads.set(UploadId, existingKey);
+  const part = await client.send(new UploadPartCommand({ Bucket: bucket, Key: existingKey, UploadId, PartNumber: 1, Body: Buffer.from('p') }));
+  try {
+    await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: existingKey, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+    );
+  } catch (e) {
+    return toStorageError(e, { op: 'probe', createOnly: true }).code === 'AlreadyExists';
+  }
+  uploads.delete(UploadId);
+  return false;
 }

@@ -5,7 +5,7 @@
  *   up to 5 GiB): it is sent as ONE PutObject with the requested checksums as `x-amz-checksum-*` values,
  *   which S3 verifies and stores (AWS PutObject; "Checking object integrity"). No `Content-MD5`: the SDK signs
  *   an in-memory body's SHA-256 (`x-amz-content-sha256`), which S3 verifies (`XAmzContentSHA256Mismatch`), so
- *   an MD5 as well would only add ~90 ms of CPU per 64 MiB (issue 6). The adapter declares
+ *   an MD5 as well would only add ~90 ms of CPU per 64 MiB and check nothing more. The adapter declares
  *   `bodyMd5: 'unused'` — S3 computes the ETag — and the front wrapper then hashes no MD5 either, unless the
  *   caller passed `contentMd5`, which the front wrapper verifies before the body ends.
  * - Longer with a known length (≤ 5 GiB, the PutObject maximum): ONE streaming PutObject with
@@ -15,7 +15,9 @@
  *   plus the one being filled. The ETag is then S3's multipart ETag (`…-N`).
  *
  * Conditions map to `If-None-Match: *` / `If-Match` on PutObject and on CompleteMultipartUpload (AWS
- * "Conditional writes"). Tags ride in `x-amz-tagging` on the same request (no PutObjectTagging afterwards).
+ * "Conditional writes"), `If-Match` in the endpoint's form (`dialect.ts`); where the endpoint ignores them on
+ * CompleteMultipartUpload, a conditional put that needs multipart is refused (`Unsupported`). Tags ride in
+ * `x-amz-tagging` on the same request (no PutObjectTagging afterwards).
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PutObjectCommandInput, PutObjectCommandOutput } from '@aws-sdk/client-s3';
@@ -24,8 +26,10 @@ import { StorageError, normalizeEtag } from '@strata/storage';
 import type { AdapterPutOptions, ChecksumAlgorithm, ObjectInfo, PreparedBody } from '@strata/storage';
 import { holdLastChunk, joinHead, peekBody, readableOf } from './body-stream.ts';
 import type { S3Core } from './core.ts';
+import { requireConditionalComplete, writeIfMatch } from './dialect.ts';
+import type { S3Dialect } from './dialect.ts';
 import { encodeMetadata, encodeTagging } from './metadata-codec.ts';
-import { CHECKSUM_FIELDS, checksumFields, quoteEtag, rawHeaders, readChecksums, standardFields } from './object-info.ts';
+import { CHECKSUM_FIELDS, checksumFields, rawHeaders, readChecksums, standardFields } from './object-info.ts';
 import { toStorageError } from './to-storage-error.ts';
 
 /** Sizes that steer the put strategy. */
@@ -34,6 +38,8 @@ export interface PutConfig {
   queueSize: number;
   /** The largest single PutObject (S3: 5 GiB). */
   maxSinglePut: number;
+  /** The endpoint's departures from AWS (conditional writes). */
+  dialect: S3Dialect;
 }
 
 /**
@@ -49,9 +55,9 @@ export function requestedAlgorithms(options: object, body: object): ChecksumAlgo
 /**
  * The request fields shared by PutObject, CreateMultipartUpload and CopyObject (replace), only those set: the
  * SDK visits every key of an input several times per request (serialization, and its log filter even with no
- * logger), so an empty `Metadata` map or undefined fields cost ~15 µs per 4 KiB put (issue 6).
+ * logger), so an empty `Metadata` map or undefined fields cost ~15 µs per 4 KiB put, several percent of it.
  */
-export function objectFields(options: AdapterPutOptions): Partial<PutObjectCommandInput> {
+export function objectFields(options: AdapterPutOptions, dialect: S3Dialect): Partial<PutObjectCommandInput> {
   const f: Partial<PutObjectCommandInput> = {};
   const std = standardFields(options);
   if (std.ContentType !== undefined) f.ContentType = std.ContentType;
@@ -64,14 +70,14 @@ export function objectFields(options: AdapterPutOptions): Partial<PutObjectComma
   const tagging = encodeTagging(options.tags);
   if (tagging !== undefined) f.Tagging = tagging;
   if (options.ifNoneMatch !== undefined) f.IfNoneMatch = options.ifNoneMatch;
-  if (options.ifMatch !== undefined) f.IfMatch = quoteEtag(options.ifMatch);
+  if (options.ifMatch !== undefined) f.IfMatch = writeIfMatch(options.ifMatch, dialect);
   return f;
 }
 
 /** Puts `body` at `key` (see the module doc for the strategy). */
 export async function putObject(core: S3Core, key: string, body: PreparedBody, options: AdapterPutOptions, cfg: PutConfig): Promise<ObjectInfo> {
   const ctx = { op: 'put', key, signal: options.signal, createOnly: options.ifNoneMatch === '*' };
-  const base = { Bucket: core.bucket, Key: core.s3Key(key), ...objectFields(options) };
+  const base = { Bucket: core.bucket, Key: core.s3Key(key), ...objectFields(options, cfg.dialect) };
   const headers = rawHeaders(options);
   let peeked;
   try {
@@ -125,6 +131,8 @@ export async function putObject(core: S3Core, key: string, body: PreparedBody, o
     }
   }
 
+  // The conditions would ride on CompleteMultipartUpload, which some endpoints ignore.
+  requireConditionalComplete(options, cfg.dialect, 'put', key);
   const abortController = new AbortController();
   const onAbort = () => abortController.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });

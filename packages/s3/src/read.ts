@@ -1,6 +1,7 @@
 /**
  * get and head. Read conditions go to S3 as headers (If-Match, If-None-Match, If-Modified-Since,
- * If-Unmodified-Since; AWS GetObject) — there is no HEAD before a GET. The body is the SDK's Node stream,
+ * If-Unmodified-Since; AWS GetObject) — there is no HEAD before a GET — except those some endpoints get
+ * wrong, which are checked on the answer (`read-conditions.ts`). The body is the SDK's Node stream,
  * wrapped by `resumableBody` so a dropped connection resumes (unless it already arrived whole). Tags are
  * fetched (GetObjectTagging) only when the response says the object has some (`x-amz-tagging-count`).
  */
@@ -8,10 +9,11 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { GetObjectCommandInput, GetObjectCommandOutput, GetObjectTaggingCommandOutput, HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { hasErrorCode } from '@strata/storage';
-import type { AdapterGetOptions, GetResult, HeadOptions, ObjectInfo, OperationOptions, ReadConditions } from '@strata/storage';
+import type { AdapterGetOptions, GetResult, HeadOptions, ObjectInfo, OperationOptions } from '@strata/storage';
 import type { S3Core } from './core.ts';
 import { tagSetToRecord } from './metadata-codec.ts';
-import { quoteEtag, rangeHeader, toObjectInfo } from './object-info.ts';
+import { rangeHeader, toObjectInfo } from './object-info.ts';
+import { checkAnswer, planReadConditions, recheckNotModified } from './read-conditions.ts';
 import { resumableBody } from './resumable-get.ts';
 
 /** Read settings of the adapter. */
@@ -22,19 +24,6 @@ export interface ReadConfig {
   readTags: boolean;
   /** How many times one GET body may resume after a dropped connection. */
   maxResumes: number;
-}
-
-/**
- * The SDK's conditional-read fields of the contract's conditions, only those set: every key of an input, even
- * an undefined one, is copied and visited by several SDK middlewares on each request.
- */
-function conditionFields(c: ReadConditions) {
-  const f: { IfMatch?: string; IfNoneMatch?: string; IfModifiedSince?: Date; IfUnmodifiedSince?: Date } = {};
-  if (c.ifMatch !== undefined) f.IfMatch = quoteEtag(c.ifMatch);
-  if (c.ifNoneMatch !== undefined) f.IfNoneMatch = quoteEtag(c.ifNoneMatch);
-  if (c.ifModifiedSince !== undefined) f.IfModifiedSince = c.ifModifiedSince;
-  if (c.ifUnmodifiedSince !== undefined) f.IfUnmodifiedSince = c.ifUnmodifiedSince;
-  return f;
 }
 
 /** The object's tags when `tagCount` says it has some (one GetObjectTagging), else `{}`. */
@@ -50,28 +39,32 @@ export async function fetchTags(core: S3Core, key: string, tagCount: number | un
 
 /** HeadObject → ObjectInfo (plus tags when there are some). */
 export async function headObject(core: S3Core, key: string, options: HeadOptions, cfg: ReadConfig, op = 'head'): Promise<ObjectInfo> {
-  const out = await core.send<HeadObjectCommandOutput>(
-    new HeadObjectCommand({
-      Bucket: core.bucket,
-      Key: core.s3Key(key),
-      ...conditionFields(options),
-      ChecksumMode: cfg.checksums ? 'ENABLED' : undefined,
-    }),
-    { op, key, signal: options.signal, date: false },
-  );
-  return toObjectInfo(key, out, await fetchTags(core, key, out.TagCount, cfg, options, op));
+  const plan = planReadConditions(options);
+  const out = await core
+    .send<HeadObjectCommandOutput>(
+      new HeadObjectCommand({ Bucket: core.bucket, Key: core.s3Key(key), ...plan.fields, ChecksumMode: cfg.checksums ? 'ENABLED' : undefined }),
+      { op, key, signal: options.signal, date: false },
+    )
+    .catch((e: unknown) => recheckNotModified(core, key, plan, e, op, options.signal));
+  const info = toObjectInfo(key, out, {});
+  checkAnswer(plan, info, op);
+  info.tags = await fetchTags(core, key, out.TagCount, cfg, options, op);
+  return info;
 }
 
 /** GetObject → info and a resumable body stream. */
 export async function getObject(core: S3Core, key: string, options: AdapterGetOptions, cfg: ReadConfig): Promise<GetResult> {
   const { range, signal } = options;
   let out: GetObjectCommandOutput;
+  const plan = planReadConditions(options);
   try {
-    const input: GetObjectCommandInput = { Bucket: core.bucket, Key: core.s3Key(key), ...conditionFields(options) };
+    const input: GetObjectCommandInput = { Bucket: core.bucket, Key: core.s3Key(key), ...plan.fields };
     if (range !== undefined) input.Range = rangeHeader(range);
     // Ranged responses carry no whole-object checksum to validate (AWS GetObject, "ChecksumMode").
     else if (cfg.checksums) input.ChecksumMode = 'ENABLED';
-    out = await core.send<GetObjectCommandOutput>(new GetObjectCommand(input), { op: 'get', key, signal, date: false });
+    out = await core
+      .send<GetObjectCommandOutput>(new GetObjectCommand(input), { op: 'get', key, signal, date: false })
+      .catch((e: unknown) => recheckNotModified(core, key, plan, e, 'get', signal));
   } catch (e) {
     // S3 answers 416 to any range on an empty object, where the contract returns the (empty) object whole.
     if (range !== undefined && hasErrorCode(e, 'InvalidRange')) {
@@ -84,8 +77,9 @@ export async function getObject(core: S3Core, key: string, options: AdapterGetOp
   let info: ObjectInfo;
   try {
     // No await (and no microtask) when there are no tags to fetch, the common case.
-    const tags = cfg.readTags && out.TagCount ? await fetchTags(core, key, out.TagCount, cfg, options, 'get') : {};
-    info = toObjectInfo(key, out, tags);
+    info = toObjectInfo(key, out, {});
+    checkAnswer(plan, info, 'get');
+    if (cfg.readTags && out.TagCount) info.tags = await fetchTags(core, key, out.TagCount, cfg, options, 'get');
   } catch (e) {
     body.destroy();
     throw e;
@@ -95,7 +89,7 @@ export async function getObject(core: S3Core, key: string, options: AdapterGetOp
   const start = m?.[1] !== undefined ? Number(m[1]) : 0;
   // A response already received whole (Node's `IncomingMessage.complete`: the usual case for bodies up to a few
   // KiB, which arrive with the headers) can no longer drop, and the HTTP parser held it to its Content-Length:
-  // it needs no resumable wrapper, whose extra stream costs ~9 µs, 1 % of a 4 KiB GET (issue 6).
+  // it needs no resumable wrapper, whose extra stream costs ~9 µs, 1 % of a 4 KiB GET.
   const whole = (body as Readable & { complete?: boolean }).complete === true;
   const result: GetResult = {
     info,

@@ -11,7 +11,7 @@
  * | delete | 1 · deleteMany: ⌈n/1000⌉ · list: 1 per 1000 entries |
  * | copy | HeadObject + CopyObject (+ tagging read when tags are kept) |
  * | setTags | HeadObject + PutObjectTagging |
- * | completeMultipart | Complete + HeadObject |
+ * | completeMultipart | Complete + HeadObject (+ PutObjectTagging when the endpoint dropped the start's tags) |
  */
 import { DeleteObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import type { AdapterGetOptions, AdapterPutOptions, Capabilities, CompletedPart, CompleteMultipartOptions, CopyOptions, DeleteResult, GetResult, HeadOptions, ListOptions, ListPartsOptions, ListPartsResult, ListResult, ListUploadsOptions, ListUploadsResult, MultipartUpload, ObjectInfo, OperationOptions, PartInfo, PreparedBody, StartMultipartOptions, StorageAdapter } from '@strata/storage';
@@ -48,7 +48,7 @@ export class S3Adapter implements StorageAdapter {
     this.#core = core;
     this.capabilities = capabilities;
     this.#cfg = cfg;
-    this.#multipart = new S3Multipart(core);
+    this.#multipart = new S3Multipart(core, cfg.dialect);
   }
 
   /** The S3 side of the adapter (client, bucket, prefix), for presigning and probes. */
@@ -109,9 +109,14 @@ export class S3Adapter implements StorageAdapter {
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[], options: CompleteMultipartOptions): Promise<ObjectInfo> {
-    const { etag } = await this.#multipart.complete(key, uploadId, parts, options);
+    const { etag, tags } = await this.#multipart.complete(key, uploadId, parts, options);
     // The metadata was given at start, possibly by another process: read the assembled object's info back.
-    const info = await headObject(this.#core, key, { signal: options.signal }, this.#cfg, 'completeMultipart');
+    let info = await headObject(this.#core, key, { signal: options.signal }, this.#cfg, 'completeMultipart');
+    // Tags given at start that the endpoint did not store (Ceph RGW 16 ignores x-amz-tagging on
+    // CreateMultipartUpload): set them now. Not atomic with the complete: a reader may see the object untagged.
+    if (tags !== undefined && Object.keys(tags).length > 0 && this.capabilities.tags && Object.keys(info.tags ?? {}).length === 0) {
+      info = await this.setTags(key, tags, { signal: options.signal, ifMatch: info.etag });
+    }
     return etag === '' ? info : { ...info, etag };
   }
 

@@ -71,6 +71,9 @@ export const S3_ERROR_TABLE: Readonly<Record<string, Mapping>> = {
   QuotaExceeded: { code: 'NoSpace' },
 };
 
+/** The contract operations that address a multipart upload by its id. */
+const UPLOAD_OPS: ReadonlySet<string> = new Set(['uploadPart', 'listParts', 'completeMultipart', 'abortMultipart']);
+
 /** Mapping by HTTP status, for errors without a recognised code (HEAD responses carry no body). */
 function byStatus(status: number): Mapping | undefined {
   if (status === 304) return { code: 'NotModified' };
@@ -175,10 +178,15 @@ export function toStorageError(e: unknown, ctx: ErrorContext): StorageError {
   if (mapping === undefined) {
     return new StorageError('Unavailable', `S3 request failed: ${message}`, { op, key, cause: e, retryable: false });
   }
+  // An operation on an upload id told "no such key" was told the upload is gone: Ceph RGW 16 answers NoSuchKey
+  // to ListParts and UploadPart of an unknown or finished upload, where S3 answers NoSuchUpload.
+  if (code === 'NoSuchKey' && UPLOAD_OPS.has(op)) mapping = S3_ERROR_TABLE.NoSuchUpload ?? mapping;
   if (mapping.code === 'PreconditionFailed' && ctx.createOnly && status !== 409) {
     // If-None-Match: * failed because an object exists (AWS PutObject, "Conditional requests").
     return new StorageError('AlreadyExists', 'An object already exists at this key', { op, key, cause: e });
   }
-  const text = code !== undefined && code !== 'Unknown' ? `${code}: ${message}` : `HTTP ${status ?? '?'}: ${message}`;
+  // Error documents without a <Message> (Ceph RGW writes none) leave the SDK's placeholder, which says nothing.
+  const detail = message === 'UnknownError' ? '' : `: ${message}`;
+  const text = code !== undefined && code !== 'Unknown' ? `${code}${detail}` : `HTTP ${status ?? '?'}${detail}`;
   return new StorageError(mapping.code, text, { op, key, cause: e, reason: mapping.reason, retryable: mapping.retryable });
 }

@@ -1,8 +1,9 @@
 /**
  * What `createS3Adapter` decides before any request, so no server is needed: options are validated at once and
- * name the bad one (STYLE §5), and the key limit is declared as S3's 1024 bytes less the prefix (AWS "Object
- * key naming guidelines") and enforced by the front wrapper before any I/O. The endpoint below is a closed
- * loopback port: a test that sent a request would fail with `Unavailable`, not `InvalidKey`.
+ * name the bad one (a mistake shows at construction, not at the first request), and the key limit is declared
+ * as S3's 1024 bytes less the prefix (AWS "Object key naming guidelines") and enforced by the front wrapper
+ * before any I/O. The endpoint below is a closed loopback port: a test that sent a request would fail with
+ * `Unavailable`, not `InvalidKey`.
  */
 import { describe, expect, it } from 'vitest';
 import { isStorageError } from '@strata/storage';

@@ -1,4 +1,4 @@
-/** SDK exceptions → StorageError, with the real exception classes of @aws-sdk/client-s3 (issue 6). */
+/** SDK exceptions → StorageError, with the real exception classes of @aws-sdk/client-s3 (not look-alike objects). */
 import { describe, expect, it } from 'vitest';
 import { NoSuchKey, NoSuchUpload, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
 import { StorageError } from '@strata/storage';
