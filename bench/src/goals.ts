@@ -1,5 +1,5 @@
 /**
- * The ratio goals the issues set, computed from one run's measurements. A goal whose scenarios did not run is
+ * The project's performance goals (ratios against a baseline), computed from one run's measurements. A goal whose scenarios did not run is
  * reported as not measured, never dropped. A goal comparing a row that cannot be trusted — measured under a
  * saturated load generator (client-bound) or with failed requests — shows its ratio but is not judged.
  */
@@ -21,7 +21,7 @@ function ratioGoal(find: Find, issue: number, goal: string, min: number, a: [str
   return measured !== null && notJudged ? { ...result, met: null, notJudged } : result;
 }
 
-/** Marks a comparison the issue asks to report without a target. */
+/** Marks a comparison that is reported without a target. */
 function reported(goal: GoalResult): GoalResult {
   return { ...goal, target: 'no target (reported)', met: null, reportedOnly: true };
 }

@@ -3,7 +3,7 @@ import type { Measurement } from './measure.ts';
 import type { ProfileSection } from './profile-summary.ts';
 import type { SystemInfo } from './system.ts';
 
-/** A ratio goal from an issue, checked against the measurements of the same run. */
+/** A ratio goal, checked against the measurements of the same run. */
 export interface GoalResult {
   /** The issue that states the goal. */
   issue: number;
@@ -15,9 +15,9 @@ export interface GoalResult {
   measured: number | null;
   /** How `measured` is shown (`0.82×`, `112 MB`). */
   shown: string;
-  /** Whether the goal is met; null when not measured, or for a figure the issue asks to report without a target. */
+  /** Whether the goal is met; null when not measured, or for a figure reported without a target. */
   met: boolean | null;
-  /** A comparison the issue asks to report but sets no target for (verdict: reported). */
+  /** A comparison reported without a target (verdict: reported). */
   reportedOnly?: boolean;
   /**
    * Why a measured goal was not judged: a row it compares was client-bound (its load generator's core was

@@ -1,5 +1,5 @@
 /**
- * CI's one-second smoke of every benchmark scenario (issue 7), so none can rot, and the HTML report opened in
+ * CI's one-second smoke of every benchmark scenario, so none can rot, and the HTML report opened in
  * headless Chromium: its charts must be there and drawn. The figures of a smoke run mean nothing; the shape does.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '#system-tools';
 import { runBench } from '../src/cli.ts';
 import type { BenchReport } from '../src/report-types.ts';
 
@@ -42,7 +43,7 @@ describe('bench --smoke', () => {
     expect(md).toMatch(/System: .*Node v20/);
   });
 
-  it.skipIf(!existsSync('/usr/bin/chromium'))('opens the HTML report in headless Chromium with its charts drawn', async () => {
+  it.skipIf(skipWithout('chromium'))('opens the HTML report in headless Chromium with its charts drawn', async () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasWrk, runWrk } from '../src/load/run-wrk.ts';
+import { skipWithout } from '#system-tools';
+import { runWrk } from '../src/load/run-wrk.ts';
 import { bodyPattern, luaString, WrkScriptError, wrkScript, writeWrkScript } from '../src/load/wrk-lua.ts';
 
 describe('luaString', () => {
@@ -60,7 +61,7 @@ describe('wrkScript', () => {
   });
 });
 
-describe.skipIf(!hasWrk)('a generated script run by the real wrk', () => {
+describe.skipIf(skipWithout('wrk'))('a generated script run by the real wrk', () => {
   const dir = mkdtempSync(join(tmpdir(), 'strata-lua-run-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadFacts, untrustedReason } from '../src/load/load-round.ts';
-import { hasWrk, runWrk, wrkArgs } from '../src/load/run-wrk.ts';
+import { skipWithout } from '#system-tools';
+import { runWrk, wrkArgs } from '../src/load/run-wrk.ts';
 import { parseWrkBytes, parseWrkOutput, parseWrkTime, WrkOutputError } from '../src/load/wrk-output.ts';
 
 /** Captured from `wrk -t1 -c4 -d1s --latency` (Debian wrk 4.1.0) against a server answering every other request 503. */
@@ -94,7 +95,7 @@ describe('parseWrkOutput', () => {
   });
 });
 
-describe.skipIf(!hasWrk)('a real wrk round against a failing server', () => {
+describe.skipIf(skipWithout('wrk'))('a real wrk round against a failing server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'strata-wrk-errors-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

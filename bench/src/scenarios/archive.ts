@@ -1,5 +1,5 @@
 /**
- * Queue-archive throughput (issue 8): messages/s drained from an in-memory queue into gzip'd JSONL segments
+ * Queue-archive throughput: messages/s drained from an in-memory queue into gzip'd JSONL segments
  * (create-only segment + commit record + if-match state per batch of 1,000), on the file adapter and through
  * the S3 adapter to the object server in its own process.
  */

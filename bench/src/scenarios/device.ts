@@ -1,5 +1,5 @@
 /**
- * Raw page I/O (issue 4): the page device on an image file against raw `pread`/`pwrite` of the same bytes on
+ * Raw page I/O: the page device on an image file against raw `pread`/`pwrite` of the same bytes on
  * the same disk (goal ≥ 0.8× ops/s without a latency profile), sequential and random, and the device under
  * each emulated media profile (NVMe, EBS gp3, HDD) in real time.
  *

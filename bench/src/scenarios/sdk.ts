@@ -1,5 +1,5 @@
 /**
- * Through the AWS SDK against the object server in its own process (issue 6 and 5): the S3 adapter against
+ * Through the AWS SDK against the object server in its own process: the S3 adapter against
  * raw `@aws-sdk/client-s3` for 4 KiB and 64 MiB get/put in the same run (goal: ≤ 5 % overhead), and one large
  * streamed upload and download with the server's peak RSS (goal: < 150 MB during a 2 GiB upload).
  *

@@ -1,6 +1,6 @@
 /**
  * Benchmark target: a bare fastify route returning the same 4 KiB for GET and draining PUT bodies — the
- * ceiling the object server's GET is compared with (issue 5: ≥ 0.5× of it).
+ * ceiling the object server's GET is compared with (the goal: at least 0.5× of it).
  */
 import Fastify from 'fastify';
 import { payload } from '../payload.ts';

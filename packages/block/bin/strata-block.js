@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// The package ships TypeScript source; tsx loads it (as the object server's `strata` command does).
-import { register } from 'tsx/esm/api';
-
-register();
-const { runCli } = await import('../src/cli.ts');
+// The `strata-block` command. `#cli` is the built dist/cli.js (package.json "imports"); the workspace's tests
+// select the TypeScript source instead with the `@strata/source` condition.
+const { runCli } = await import('#cli');
 process.exitCode = await runCli(process.argv.slice(2));

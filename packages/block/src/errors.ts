@@ -1,6 +1,6 @@
 /**
  * Error helpers of the block package: every failure leaves it as a `StorageError` (the contract's one family),
- * with the native error kept as `cause` (STYLE §4).
+ * with the native error kept as `cause`, so callers branch on one set of codes and logs still show the original.
  */
 import { StorageError, isStorageError } from '@strata/storage';
 

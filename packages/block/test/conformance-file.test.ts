@@ -1,6 +1,6 @@
 /**
- * The contract suite on the block adapter over an image file (issue 4, "Judged by"), with S3's 5 MiB minimum
- * part size. Each group gets a fresh sparse image under the OS temp dir, removed after the group.
+ * The contract suite on the block adapter over an image file, which must pass it in full, with S3's 5 MiB
+ * minimum part size. Each group gets a fresh sparse image under the OS temp dir, removed after the group.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The contract suite on the block adapter over a memory device (issue 4, "Judged by"). Parts down to 1 KiB
+ * The contract suite on the block adapter over a memory device, which must pass it in full. Parts down to 1 KiB
  * keep the multipart cases fast; the large-object case streams 32 MiB (the device is not durable, so the
  * suite allows the object's own size in memory).
  */

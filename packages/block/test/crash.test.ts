@@ -1,5 +1,5 @@
 /**
- * Crash testing (issue 4): every write and flush of seeded workloads is a crash point, swept in four fault
+ * Crash testing: every write and flush of seeded workloads is a crash point, swept in four fault
  * modes; after each crash the surviving image must recover to a state the acknowledged operations allow.
  * The negative control proves the harness can fail.
  */

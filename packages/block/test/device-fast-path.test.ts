@@ -1,5 +1,5 @@
 /**
- * The page device's hot path (issue 4: within reach of raw pread/pwrite): synchronous media, no copies
+ * The page device's hot path (the goal: within 0.8× of raw pread/pwrite): synchronous media, no copies
  * between the caller and the medium, reads into a caller's buffer, and timing off unless asked for. Every shortcut must keep
  * the integrity checks and never hand out a buffer the device will write again.
  */

@@ -1,6 +1,7 @@
 /**
- * The image lock (issue 4 follow-up): a second writer of an image — another process, or this one — gets a
- * clear `Unavailable` error naming the holder; a lock left by a SIGKILLed holder is taken over at open.
+ * The image lock (two writers would each trust their own allocator and overwrite each other's pages): a second
+ * writer of an image — another process, or this one — gets a clear `Unavailable` error naming the holder; a
+ * lock left by a SIGKILLed holder is taken over at open.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Process-kill test (issue 4): a child process puts objects into a real image file and is killed with SIGKILL
+ * Process-kill test: a child process puts objects into a real image file and is killed with SIGKILL
  * at random moments, 20 times over the same image. After each kill the image must pass fsck, and every put the
  * child acknowledged must be readable with its bytes — whatever the kernel had or had not written back.
  */

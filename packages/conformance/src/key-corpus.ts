@@ -1,6 +1,6 @@
 /**
  * Awkward keys every adapter must round-trip exactly (put, get, head, list) and list back in UTF-8 byte order
- * (ARCHITECTURE.md "The storage contract", Keys). Each entry says why it is awkward, so a failure names the
+ * (docs/architecture.md, "Keys"). Each entry says why it is awkward, so a failure names the
  * medium's weak spot: path separators (`a/b` beside `a/b/c`, `..`), URL escaping (`%2F`, `+`, `?`), filesystem
  * reserved names (`CON`, `nul`, `a:b`), normalisation (NFC vs NFD) and UTF-16 vs UTF-8 ordering.
  */

@@ -1,7 +1,7 @@
 /**
  * Measures a process's memory growth while an operation runs, by sampling `process.memoryUsage()` (heap plus
  * ArrayBuffers, which is where stream chunks live) and rss. Used by the bounded-memory case: "memory stays
- * bounded for streams" (ARCHITECTURE.md, put).
+ * bounded for streams" (docs/architecture.md, "Put").
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

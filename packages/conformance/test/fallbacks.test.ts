@@ -1,7 +1,7 @@
 /**
- * The contract suite over the front wrapper's fallbacks (issue 2: "a front wrapper that derives optional
- * operations … for adapters without them"). The adapter here is the memory adapter cut down to the required
- * core — put, get, head, delete and scan — so `createStorage` derives copy (get + put), deleteMany (a loop),
+ * The contract suite over the front wrapper's fallbacks (an adapter implements a small core, and the front
+ * wrapper derives the optional operations it lacks). The adapter here is the memory adapter cut down to the
+ * required core — put, get, head, delete and scan — so `createStorage` derives copy (get + put), deleteMany (a loop),
  * setTags (a compare-and-swap rewrite) and multipart (staged hidden objects, `multipart-fallback.ts`), and
  * every case of the suite runs through those derivations. A second run replaces `scan` by a native paging
  * `list` (the shape of an adapter over a remote medium); a third declares no conditional puts and no

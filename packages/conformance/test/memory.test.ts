@@ -1,8 +1,8 @@
 /**
- * The contract suite on the memory adapter (issue 2: "The memory adapter passes it all"). Parts are allowed
- * down to 1 KiB so the multipart cases stay fast; the large-object case streams 256 MiB (override with
- * STRATA_LARGE_OBJECT_BYTES). A second run declares fewer capabilities, so the suite's `Unsupported`
- * branches run: a missing capability must throw, never be silently ignored.
+ * The contract suite on the memory adapter, which must pass all of it. Parts are allowed down to 1 KiB so the
+ * multipart cases stay fast; the large-object case streams 256 MiB (override with STRATA_LARGE_OBJECT_BYTES).
+ * A second run declares fewer capabilities, so the suite's `Unsupported` branches run: a missing capability
+ * must throw, never be silently ignored.
  */
 import { describeStorageContract } from '@strata/conformance';
 import { createMemoryAdapter, createMemoryStorage, createStorage } from '@strata/storage';

@@ -1,5 +1,5 @@
 /**
- * The contract suite on the file adapter (issue 3, "Judged by": it passes in full), twice: with metadata in
+ * The contract suite on the file adapter, which must pass it in full with nothing skipped, twice: with metadata in
  * extended attributes (the default on a file system that takes them), and with every record in a metadata file
  * (`xattrs: false`, the fallback for file systems that refuse user attributes). Each group gets a fresh root
  * under the OS temp dir, removed after the group.

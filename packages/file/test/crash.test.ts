@@ -1,6 +1,7 @@
 /**
- * Crash test (issue 3, "Judged by"), once with metadata in extended attributes and once in metadata files (the
- * fallback): a child process doing puts, overwrites, multipart completes and deletes
+ * Crash test: the file adapter promises that an acknowledged write survives the writer's death whole, with its
+ * own metadata. Run once with metadata in extended attributes and once in metadata files (the fallback): a
+ * child process doing puts, overwrites, multipart completes and deletes
  * (including keys that force file → directory conversions) is killed with SIGKILL at random moments, 50 times.
  * After each kill the root is reopened in this process — the dead child's lock must be taken over — and every
  * acknowledged write must be present and byte-exact with its own metadata (or replaced by the one write in

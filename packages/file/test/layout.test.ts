@@ -1,5 +1,5 @@
 /**
- * The key ↔ path mapping (issue 3, "Mapping"): ordinary keys are plain paths where a person would look, the
+ * The key ↔ path mapping (key-mapping.ts): ordinary keys are plain paths where a person would look, the
  * escaped ones round-trip, `a/b` lives beside `a/b/c` in either order, listings come back in strict UTF-8 byte
  * order although escaped names sort differently on disk, and deletes remove empty directories.
  */

@@ -1,8 +1,8 @@
 /**
- * What a listing opens (issue 3, "Listing": a page costs what it returns). A listing with a delimiter rolls
- * each directory up into one common prefix after the first key beneath it and restarts past the directory;
- * the walk must not read the metadata of the other objects in it. The reads are counted on a real `FileCore`
- * over a real tree, paged by the storage package's own pager, as the front wrapper does.
+ * What a listing opens: a page must cost what it returns, not what its directories hold. A listing with a
+ * delimiter rolls each directory up into one common prefix after the first key beneath it and restarts past
+ * the directory; the walk must not read the metadata of the other objects in it. The reads are counted on a
+ * real `FileCore` over a real tree, paged by the storage package's own pager, as the front wrapper does.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

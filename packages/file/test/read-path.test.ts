@@ -1,9 +1,10 @@
 /**
- * The GET/HEAD fast path (issue 3, benchmark goal): one open and one read into a pooled buffer, the close off
- * the latency path — synchronous only when it provably does no I/O. What must hold: callers never see a pooled
- * buffer's bytes change, no descriptor leaks (on success, failed conditions, bad ranges, corrupt files,
- * unconsumed or destroyed bodies), objects on either side of the first read's size come back byte-exact, and
- * a close never runs synchronously when a rename or unlink of this process overlapped the read.
+ * The GET/HEAD fast path (the goal: a 4 KiB GET at least 0.75× as fast as a raw `readFile`): one open and one
+ * read into a pooled buffer, the close off the latency path — synchronous only when it provably does no I/O.
+ * What must hold: callers never see a pooled buffer's bytes change, no descriptor leaks (on success, failed
+ * conditions, bad ranges, corrupt files, unconsumed or destroyed bodies), objects on either side of the first
+ * read's size come back byte-exact, and a close never runs synchronously when a rename or unlink of this
+ * process overlapped the read.
  */
 import { readdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * What keeps the root safe (issue 3): no key or planted symlink leads outside the root, one process owns a
+ * What keeps the root safe: no key or planted symlink leads outside the root, one process owns a
  * root (a second gets a clear error; a dead one's lock is taken over), staging is cleaned at open, uploads
  * survive a reopen, options are checked at once, and native errors map to codes with their cause kept.
  */

@@ -3,6 +3,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '#system-tools';
 import { createMemoryStorage } from '@strata/storage';
 import {
   bullmqFailedSource, bullmqRedriveTarget, createArchiver, createBullMQCompletedSource, createSnapshotStore, redriveJobId, replay, restoreSnapshot,
@@ -39,7 +40,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describe('BullMQ on a real redis-server', () => {
+describe.skipIf(skipWithout('redis-server'))('BullMQ on a real redis-server', () => {
   it('archives completed jobs, removing each from redis only after its segment is committed', async () => {
     const queue = newQueue('archive-me');
     for (let i = 0; i < 45; i++) await queue.add('job', { n: i }, { jobId: `job-${i}` });

@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// The `strata` command: registers tsx's loader (packages ship TypeScript source) and runs src/main.ts.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/main.ts');
+// The `strata` command. `#main` is the built dist/main.js (package.json "imports"); the workspace's tests
+// select the TypeScript source instead with the `@strata/source` condition.
+const { main } = await import('#main');
 process.exitCode = await main(process.argv.slice(2));
 process.exit();

@@ -1,7 +1,7 @@
 /**
- * The dependency rules of ARCHITECTURE.md ("Packages (dependencies point one way: down this list, never up)")
- * as data, and a checker that reads every `package.json` and every import of every source and test file under
- * `packages/` and reports each edge that breaks them:
+ * The dependency rules of docs/architecture.md ("Packages and dependency direction": dependencies point one
+ * way, down the table, never up) as data, and a checker that reads every `package.json` and every import of
+ * every source and test file under `packages/` and reports each edge that breaks them:
  *
  * 1. A package depends only on packages listed above it in the table (storage, conformance, block, file, s3,
  *    pipelines), never on one below it or on a package outside `packages/` (the object server, bench, the

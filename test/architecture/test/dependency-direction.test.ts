@@ -1,5 +1,5 @@
 /**
- * ARCHITECTURE.md, "Packages (dependencies point one way…)": adapters never import each other, nothing in
+ * docs/architecture.md, "Packages and dependency direction": adapters never import each other, nothing in
  * `packages/` imports from `servers/`, `bench/` or `test/`, and dependencies point down the table. Checked over
  * every package.json and every import under packages/, so a test that reaches for the object server from an
  * adapter's own folder fails here (that is how `packages/s3/test` once depended on `@strata/object-server`; those

@@ -209,9 +209,3 @@ export function filesUnder(dir: string): string[] {
 
 /** Hex MD5 of a buffer. */
 export const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-
-/**
- * Whether to run a client's tests: locally they are skipped when the client is missing; in CI (`CI` set),
- * `.ci/run` installs every client, so a missing one fails the test instead of skipping it.
- */
-export const available = (path: string) => existsSync(path) || Boolean(process.env.CI);

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '#system-tools';
 import { run, startServer } from '../src/harness.ts';
 import type { InteropServer } from '../src/harness.ts';
 
@@ -186,7 +187,7 @@ const transports: Array<[string, boolean, typeof HEADER_MODE | typeof TRAILER_MO
   ['https: aws-chunked trailers', true, TRAILER_MODE],
 ];
 
-describe.skipIf(!python && !process.env.CI).each(transports)('boto3 (default settings) over %s', (_name, tls, framing) => {
+describe.skipIf(skipWithout('boto3')).each(transports)('boto3 (default settings) over %s', (_name, tls, framing) => {
   let s: InteropServer;
   beforeAll(async () => {
     s = await startServer({ tls });

@@ -1,5 +1,5 @@
 /**
- * Negative interop tests (issue 5, "Negative tests") over a real socket against the server on the FILE adapter,
+ * Negative interop tests over a real socket against the server on the FILE adapter,
  * with raw requests signed by an independent signer (src/sigv4.ts) and with the aws CLI v2. Each case asserts
  * S3's error code AND that nothing is stored: the key is absent from the storage, the adapter's staging
  * directory holds no leftover, and nothing appears outside the data directory.
@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STAGING_DIR, UPLOADS_DIR } from '@strata/file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { available, bytes, CREDENTIALS, filesUnder, md5, REGION, run, startServer } from '../src/harness.ts';
+import { skipWithout } from '#system-tools';
+import { bytes, CREDENTIALS, filesUnder, md5, REGION, run, startServer } from '../src/harness.ts';
 import type { InteropServer } from '../src/harness.ts';
 import { errorCode, requestHead, send, sendTruncated } from '../src/raw-http.ts';
 import type { RawResponse } from '../src/raw-http.ts';
@@ -70,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 describe('signatures', () => {
-  it.skipIf(!available(AWS2))('aws CLI with a wrong secret → SignatureDoesNotMatch, nothing stored', async () => {
+  it.skipIf(skipWithout('aws'))('aws CLI with a wrong secret → SignatureDoesNotMatch, nothing stored', async () => {
     writeFileSync(join(s.work, 'w.txt'), 'wrong secret');
     const env = { ...s.env, AWS_SECRET_ACCESS_KEY: 'not-the-secret' };
     const r = await run(AWS2, ['--endpoint-url', s.endpoint, 's3', 'cp', join(s.work, 'w.txt'), `s3://${Bucket}/cli/wrong-secret`], env, { allowFail: true, timeoutMs: 30_000 });
@@ -145,7 +146,7 @@ function chunkedPut(key: string, data: Buffer, creds: SignerCredentials) {
 }
 
 describe('presigned URLs', () => {
-  it.skipIf(!available(AWS2))('an expired aws CLI presigned GET → AccessDenied (and the object is untouched)', async () => {
+  it.skipIf(skipWithout('aws'))('an expired aws CLI presigned GET → AccessDenied (and the object is untouched)', async () => {
     const put = await signed('PUT', `/${Bucket}/pre/kept.txt`, { body: 'kept' });
     expect(put.status).toBe(200);
     const url = (await run(AWS2, ['--endpoint-url', s.endpoint, 's3', 'presign', `s3://${Bucket}/pre/kept.txt`, '--expires-in', '1'], s.env, { timeoutMs: 30_000 })).stdout.trim();
@@ -172,7 +173,7 @@ describe('presigned URLs', () => {
 });
 
 describe('integrity', () => {
-  it.skipIf(!available(AWS2))('aws CLI put-object with a wrong --checksum-crc32 → BadDigest, nothing stored', async () => {
+  it.skipIf(skipWithout('aws'))('aws CLI put-object with a wrong --checksum-crc32 → BadDigest, nothing stored', async () => {
     writeFileSync(join(s.work, 'c.bin'), bytes(1_000_000, 15));
     const args = ['--endpoint-url', s.endpoint, 's3api', 'put-object', '--bucket', Bucket, '--key', 'cli/bad-crc', '--body', join(s.work, 'c.bin'), '--checksum-crc32', 'AAAAAA=='];
     const r = await run(AWS2, args, s.env, { allowFail: true, timeoutMs: 30_000 });
@@ -338,7 +339,7 @@ describe('keys with traversal segments', () => {
     expect(existsSync(join(s.root, 'escape'))).toBe(false);
   });
 
-  it.skipIf(!available(AWS2))('the aws CLI puts and gets ../../etc/passwd as a literal key', async () => {
+  it.skipIf(skipWithout('aws'))('the aws CLI puts and gets ../../etc/passwd as a literal key', async () => {
     writeFileSync(join(s.work, 'pw.txt'), 'not a passwd');
     await run(AWS2, ['--endpoint-url', s.endpoint, 's3api', 'put-object', '--bucket', Bucket, '--key', 'cli/../../etc/passwd', '--body', join(s.work, 'pw.txt')], s.env, { timeoutMs: 30_000 });
     expect((await s.storage.head(`${Bucket}/cli/../../etc/passwd`)).size).toBe('not a passwd'.length);

@@ -6,10 +6,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { available, bytes, CREDENTIALS, md5, REGION, run, startServer } from '../src/harness.ts';
+import { skipWithout } from '#system-tools';
+import { bytes, CREDENTIALS, md5, REGION, run, startServer } from '../src/harness.ts';
 import type { InteropServer } from '../src/harness.ts';
 
-describe.skipIf(!available('/usr/bin/rclone'))('rclone', () => {
+describe.skipIf(skipWithout('rclone'))('rclone', () => {
   let s: InteropServer;
   let env: NodeJS.ProcessEnv;
   const rclone = (...args: string[]) => run('/usr/bin/rclone', ['--config', '/dev/null', ...args], env, { timeoutMs: 120_000 });

@@ -2,10 +2,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { available, bytes, CREDENTIALS, md5, run, startServer } from '../src/harness.ts';
+import { skipWithout } from '#system-tools';
+import { bytes, CREDENTIALS, md5, run, startServer } from '../src/harness.ts';
 import type { InteropServer } from '../src/harness.ts';
 
-describe.skipIf(!available('/usr/bin/s3cmd'))('s3cmd', () => {
+describe.skipIf(skipWithout('s3cmd'))('s3cmd', () => {
   let s: InteropServer;
   let cfg: string;
   const s3cmd = (...args: string[]) => run('/usr/bin/s3cmd', ['-c', cfg, ...args], s.env, { timeoutMs: 120_000 });

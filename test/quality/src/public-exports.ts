@@ -1,10 +1,10 @@
 /**
  * Finds the public exports of the workspace's packages and whether each one carries TSDoc.
  *
- * STYLE.md §18: "Every public export has TSDoc". A package's public surface is what its package.json
- * `exports` map points at; the TypeScript checker resolves every `export *`, `export { x } from` and
- * `export type *` to the declaration that actually names the symbol, so a re-export is judged by the doc
- * comment on the original declaration (the place an editor's hover shows).
+ * Every public export has TSDoc: a reader of a package's API finds its contract where it is declared. A
+ * package's public surface is what its package.json `exports` map points at; the TypeScript checker resolves
+ * every `export *`, `export { x } from` and `export type *` to the declaration that actually names the symbol,
+ * so a re-export is judged by the doc comment on the original declaration (the place an editor's hover shows).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -36,8 +36,8 @@ export interface ExportReport {
 const PUBLIC_PARENTS = ['packages', 'servers'];
 
 /**
- * Lists the public entry points under `root`: every `.ts` target of the `exports` map of every package in
- * `packages/*` and `servers/*`.
+ * Lists the public entry points under `root`: every `.ts` source (not `.d.ts`) named by the `exports` map of a
+ * package in `packages/*` and `servers/*`.
  */
 export function findPublicEntries(root: string): PublicEntry[] {
   const entries: PublicEntry[] = [];
@@ -49,7 +49,8 @@ export function findPublicEntries(root: string): PublicEntry[] {
       if (!existsSync(manifestPath)) continue;
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { name: string; exports?: unknown };
       for (const [subpath, target] of exportTargets(manifest.exports)) {
-        if (target.endsWith('.ts')) entries.push({ packageName: manifest.name, subpath, file: resolve(dir, name, target) });
+        // `.d.ts` targets are the build (dist/), generated from the `.ts` sources listed beside them.
+        if (target.endsWith('.ts') && !target.endsWith('.d.ts')) entries.push({ packageName: manifest.name, subpath, file: resolve(dir, name, target) });
       }
     }
   }

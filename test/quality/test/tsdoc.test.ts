@@ -1,7 +1,7 @@
 /**
- * Issue 2, "Judged by": every public export has TSDoc (STYLE.md §18). Loads each package's public entry with
- * the TypeScript compiler API, follows re-exports to the declaring symbol, and lists the exports without a
- * doc comment. A fixture package with known gaps proves the check can fail.
+ * Every public export has TSDoc, so a package's API states its contract where it is declared. Loads each
+ * package's public entry with the TypeScript compiler API, follows re-exports to the declaring symbol, and
+ * lists the exports without a doc comment. A fixture package with known gaps proves the check can fail.
  */
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';

@@ -1,4 +1,7 @@
-/** The conformance suite through s3 adapter → object server → block adapter on an image file (issue 6, "Judged by"). */
+/**
+ * The conformance suite through s3 adapter → object server → block adapter on an image file: the whole path
+ * must honour the contract, with only the S3 adapter's documented skips.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

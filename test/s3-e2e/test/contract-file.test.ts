@@ -1,6 +1,7 @@
 /**
- * The conformance suite through s3 adapter → object server → file adapter (issue 6, "Judged by"), with the read
- * cache in front of the file adapter as `strata serve` runs it by default (servers/object-server/src/main.ts).
+ * The conformance suite through s3 adapter → object server → file adapter (the whole path must honour the
+ * contract, with only the S3 adapter's documented skips), with the read cache in front of the file adapter as
+ * `strata serve` runs it by default (servers/object-server/src/main.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

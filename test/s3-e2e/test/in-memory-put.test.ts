@@ -1,8 +1,8 @@
 /**
- * Issue 6 (adapter overhead ≤ 5 % vs raw client-s3 for 64 MiB): a body already in memory — bytes or a string
- * larger than the part size — is ONE PutObject with the MD5 ETag, as raw `PutObjectCommand` would send it,
- * not a multipart upload; so is an in-memory part. The adapter no longer hashes MD5 on the client (S3 computes
- * the ETag), yet a caller's `contentMd5` is still verified and a mismatch stores nothing.
+ * The adapter's overhead (the goal: at most 5 % over raw client-s3 for 64 MiB): a body already in memory —
+ * bytes or a string larger than the part size — is ONE PutObject with the MD5 ETag, as raw `PutObjectCommand`
+ * would send it, not a multipart upload; so is an in-memory part. The adapter no longer hashes MD5 on the
+ * client (S3 computes the ETag), yet a caller's `contentMd5` is still verified and a mismatch stores nothing.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';

@@ -1,5 +1,5 @@
 /**
- * No hidden requests (issue 6, "Judged by"): the server counts every HTTP request it receives. A small put is
+ * No hidden requests (each costs a round trip the caller did not ask for): the server counts every HTTP request it receives. A small put is
  * ONE PutObject, a get is ONE GetObject (no HEAD first, conditions travel as headers), a known-length put
  * above the part size is still one request, and only an unknown-length stream goes multipart.
  */

@@ -1,5 +1,5 @@
 /**
- * A GET that drops mid-way resumes (issue 6, "Judged by"): a proxy resets the connection part-way through a
+ * A GET that drops mid-way resumes, never mixing two versions' bytes: a proxy resets the connection part-way through a
  * 64 MiB GET once; the read completes with the right bytes, through a second GET with a Range from the first
  * missing byte pinned by If-Match.
  */

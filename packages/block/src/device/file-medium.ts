@@ -5,7 +5,7 @@
  *
  * Small transfers (up to `syncIoMax`, default 64 KiB) call pread/pwrite synchronously: a page-cache hit takes
  * a microsecond or two, while a trip through libuv's thread pool costs tens of microseconds — the page device
- * could otherwise never come near raw `pread` (issue 4's goal: ≥ 0.8×). The price: a cold read blocks the
+ * could otherwise never come near raw `pread` (the goal: within 0.8× of raw pread). The price: a cold read blocks the
  * event loop for one small disk read, as better-sqlite3's and LMDB's synchronous reads do. Larger transfers
  * and `fdatasync` (milliseconds) stay asynchronous. Set `syncIoMax: 0` for fully asynchronous I/O. A
  * synchronous transfer returns `undefined` rather than a resolved promise (see `PageMedium.read`): the page

@@ -12,7 +12,7 @@
  * misdirected write (landed on another page) fails it too, and a guard copied along with it names another
  * page; a stale page (an older write, when the caller passes the tag it expects) carries another tag.
  *
- * This is the per-page cost of every read and write beyond the pread/pwrite (issue 4 compares the two), so it
+ * This is the per-page cost of every read and write beyond the pread/pwrite (the bench compares the two), so it
  * is written for the hot path: fields are read and written through `DataView`s, and the xxh64 `bigint` is
  * split into two 32-bit halves through one reused `DataView` and compared as plain numbers.
  */

@@ -2,7 +2,7 @@
  * The page device over a medium: page-aligned data with 32-byte guards in guard pages (layout in `layout.ts`,
  * guard encoding in `guard-codec.ts`, guard pages in memory in `guard-table.ts`).
  *
- * What a 4 KiB operation costs beyond the raw pread/pwrite of the page (issue 4 compares the two; measured on a
+ * What a 4 KiB operation costs beyond the raw pread/pwrite of the page (the bench compares the two; measured on a
  * page-cache hit in the bench's `device` scenario): the xxh64 of the page (≈ 0.3 µs, about half of a cached
  * 4 KiB pread on this machine — the floor of the comparison, shown in the bench as "pread + xxh64"), a guard
  * looked up in memory, one promise (the device is asynchronous), and for `read(p)` without `into`, a carve of
@@ -38,8 +38,8 @@ export interface PageDeviceOptions {
   clock?: Clock;
   /**
    * Time every operation into the latency histograms of {@link PageDevice.stats}. Off by default: it costs two
-   * clock reads and a histogram update per operation (≈ 0.1 µs, several percent of a page-cache pread — issue
-   * 4 compares the device with raw pread). The operation, page and byte counters are kept either way, and a
+   * clock reads and a histogram update per operation (≈ 0.1 µs, several percent of a page-cache pread, which the
+   * bench compares the device with). The operation, page and byte counters are kept either way, and a
    * device with an emulated latency profile always times (it needs the clock anyway).
    * @default false
    */

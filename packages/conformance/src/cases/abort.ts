@@ -1,5 +1,5 @@
 /**
- * AbortSignal (ARCHITECTURE.md: "Every operation takes an AbortSignal"): a signal that has already fired makes
+ * AbortSignal (docs/architecture.md, "AbortSignal": every operation takes one): a signal that has already fired makes
  * every operation throw `Aborted` before any I/O — nothing is read, written or deleted.
  */
 import { expect } from 'vitest';

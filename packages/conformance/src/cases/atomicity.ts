@@ -1,5 +1,5 @@
 /**
- * Atomic puts (ARCHITECTURE.md, put): a reader sees the old object or the new one, never a mix; an object is
+ * Atomic puts (docs/architecture.md, "Put"): a reader sees the old object or the new one, never a mix; an object is
  * invisible until its body has been read whole; a body that errors, is aborted or is short leaves the old
  * object (or nothing) in place and throws.
  */

@@ -1,5 +1,5 @@
 /**
- * Conditional writes (ARCHITECTURE.md, put; AWS PutObject conditional writes): create-only `ifNoneMatch: '*'`
+ * Conditional writes (docs/architecture.md, "Put"; AWS PutObject conditional writes): create-only `ifNoneMatch: '*'`
  * and compare-and-swap `ifMatch`, evaluated atomically with the commit against concurrent writers — checked
  * by racing writers whose bodies arrive slowly, so a check-then-write implementation loses.
  * Without `capabilities.conditionalPut` the conditions must throw `Unsupported`, never be ignored.

@@ -1,5 +1,5 @@
 /**
- * Errors (ARCHITECTURE.md, Errors): one `StorageError` family with a closed set of codes; every thrown error
+ * Errors (docs/architecture.md, "Errors"): one `StorageError` family with a closed set of codes; every thrown error
  * is branded (`isStorageError`), says whether a retry may help, and carries the operation and key.
  */
 import { expect } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Keys (ARCHITECTURE.md, Keys): every valid key round-trips exactly through put/get/head/list/delete, the
+ * Keys (docs/architecture.md, "Keys"): every valid key round-trips exactly through put/get/head/list/delete, the
  * whole corpus lists back in UTF-8 byte order, and invalid keys fail with `InvalidKey` before any I/O.
  * This group stores keys at the root (no test prefix) so leading `/`, `.` and `..` are tested where they are
  * most dangerous; it therefore needs the factory's storage to start empty.

@@ -1,5 +1,5 @@
 /**
- * Bounded memory for large streamed objects (ARCHITECTURE.md, put: "memory stays bounded for streams"): a
+ * Bounded memory for large streamed objects (docs/architecture.md, "Put": memory stays bounded for streams): a
  * `largeObjectBytes` (256 MiB by default) object streamed in from a generator and hashed on the way back must
  * keep the heap + ArrayBuffers growth under 64 MiB. A storage that is not durable keeps its objects in this
  * process's memory by nature, so for it the object's own size is allowed on top (one copy, not two).

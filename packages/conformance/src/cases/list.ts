@@ -1,5 +1,5 @@
 /**
- * Listing (ARCHITECTURE.md, list; AWS ListObjectsV2): strict UTF-8 byte order, prefix, delimiter with common
+ * Listing (docs/architecture.md, "List"; AWS ListObjectsV2): strict UTF-8 byte order, prefix, delimiter with common
  * prefixes, startAfter, limit and an opaque resumable cursor. "Same input, same pages": paging with any limit
  * must yield exactly the sequence of the one-page listing.
  */

@@ -1,7 +1,7 @@
 /**
- * Metadata (ARCHITECTURE.md, Objects): "metadata written is metadata read back, on every adapter" — the
- * standard headers verbatim (AWS PutObject request headers), user metadata with lower-cased names and any
- * Unicode values, and tags (replaced by setTags without touching the bytes or the ETag).
+ * Metadata (docs/architecture.md, "Objects and metadata"): metadata written is metadata read back, on every
+ * adapter — the standard headers verbatim (AWS PutObject request headers), user metadata with lower-cased
+ * names and any Unicode values, and tags (replaced by setTags without touching the bytes or the ETag).
  */
 import { expect } from 'vitest';
 import type { StandardHeaders } from '@strata/storage';

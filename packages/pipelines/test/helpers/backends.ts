@@ -1,7 +1,8 @@
 /**
  * The backend shape the pipeline suites (`suites/*.ts`) run on, and the one backend this package tests itself:
  * memory, from `@strata/storage`. The file, block and s3 runs of the same suites live in `test/pipelines-e2e`
- * (ARCHITECTURE.md: nothing in packages/ depends on another adapter or on the object server).
+ * (docs/architecture.md, "Packages and dependency direction": nothing in packages/ depends on an adapter or
+ * on the object server).
  */
 import { createMemoryStorage } from '@strata/storage';
 import type { Storage } from '@strata/storage';
