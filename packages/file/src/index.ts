@@ -8,6 +8,7 @@ import { FileAdapter } from './file-adapter.ts';
 import { MAX_ROOT_BYTES } from './key-mapping.ts';
 
 export { FileAdapter } from './file-adapter.ts';
+export { createChangeStamp } from './change-stamp.ts';
 export {
   decodeName,
   encodeSegment,

@@ -22,6 +22,7 @@
 import { lstatSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { contentTypeOf } from './content-types.ts';
 import type { FileCore } from './core.ts';
 import { MetaFiles } from './meta-files.ts';
 import { decodeRecord, encodeRecord, stampMatches, stampOf } from './object-meta.ts';
@@ -206,6 +207,9 @@ export class MetaStore {
   cacheEtag(key: string, path: string, st: FileStats, etag: string): void {
     if (key === '' || Date.now() - st.mtimeMs < RACY_MS) return;
     const record: MetaRecord = { v: 1, ...stampOf(st), etag };
+    // The record then answers for the file, so it carries the type the file's name gave it (object-read.ts).
+    const type = contentTypeOf(key);
+    if (type !== undefined) record.contentType = type;
     const done = this.#core.mutex
       .run(key, async () => {
         const now = await fsp.lstat(path);

@@ -13,6 +13,7 @@
  */
 import * as fs from 'node:fs';
 import type { ReadStream } from 'node:fs';
+import { StorageError } from '@strata/storage';
 
 /** An open read-only descriptor; `close` is idempotent. */
 export class ReadHandle {
@@ -72,11 +73,27 @@ export class ReadHandle {
     }
   }
 
-  /** A stream of the bytes `start..end` (inclusive); the stream owns the descriptor and closes it. */
+  /**
+   * A stream of the bytes `start..end` (inclusive); the stream owns the descriptor and closes it. When the file
+   * ends first — another program truncated it or rewrote it in place while it was read — the stream fails
+   * (`Unavailable`, retryable) instead of ending: a short body is never taken for the whole object (an HTTP
+   * answer would end short of its Content-Length, leaving the client waiting on a live connection).
+   */
   createReadStream(options: { start: number; end: number; highWaterMark: number }): ReadStream {
     if (this.#closed) throw new Error('ReadHandle: the descriptor is closed');
     this.#closed = true;
-    return fs.createReadStream('', { ...options, fd: this.#fd, autoClose: true });
+    const stream = fs.createReadStream('', { ...options, fd: this.#fd, autoClose: true });
+    const length = options.end - options.start + 1;
+    // fs.ReadStream pushes null at the end of the file as at `end`; `bytesRead` tells them apart.
+    const push = stream.push;
+    stream.push = function (chunk: unknown, encoding?: BufferEncoding) {
+      if (chunk === null && stream.bytesRead < length) {
+        stream.destroy(new StorageError('Unavailable', 'The file became shorter while it was read', { retryable: true }));
+        return false;
+      }
+      return push.call(this, chunk, encoding);
+    };
+    return stream;
   }
 }
 

@@ -7,7 +7,8 @@
  * Creating a bucket that already exists (there is one tenant, so it is always the caller's) answers as S3 does in
  * the server's region: 409 BucketAlreadyOwnedByYou everywhere except us-east-1, where S3 answers 200 OK for
  * legacy compatibility (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html, "Errors":
- * BucketAlreadyOwnedByYou). The existing bucket and its objects are left as they are.
+ * BucketAlreadyOwnedByYou). The existing bucket and its objects are left as they are — also a bucket no one
+ * created through S3: a top-level directory another program made in the file store's root (bucket-registry.ts).
  */
 import { bucketOf } from '../context.ts';
 import type { Handler } from '../context.ts';
