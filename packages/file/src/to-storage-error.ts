@@ -1,6 +1,6 @@
 /**
  * Translates Node errno errors into {@link StorageError}s at the adapter's boundary, keeping the original as
- * `cause` (STYLE.md §4; like OpenDAL `services/fs` and object_store `local.rs`).
+ * `cause` for logs (like OpenDAL `services/fs` and object_store `local.rs`).
  *
  * A message never carries a path: Node's errno messages end with the system call's paths
  * (`ENOENT: no such file or directory, open '/srv/data/…'`), and a storage error's message may reach a client
@@ -68,5 +68,5 @@ export function toStorageError(e: unknown, op?: string, key?: string): StorageEr
   }
   const errno = errnoOf(e);
   const code: StorageErrorCode = (errno && ERRNO_CODES[errno]) || 'Unavailable';
-  return new StorageError(code, `${op ?? 'file'}: ${describeNative(e)}`, { op, key, cause: e });
+  return new StorageError(code, describeNative(e), { op, key, cause: e });
 }

@@ -95,7 +95,11 @@ describe('every layer forwards every Storage method', () => {
       const { storage, calls } = recorded();
       const layer = wrap(storage);
       for (const m of methodNames(createMemoryStorage())) expect(typeof (layer as unknown as Record<string, unknown>)[m], m).toBe('function');
-      expect(layer.capabilities).toEqual(storage.capabilities);
+      // Capabilities pass through, but for the key limit a prefix shortens (and declares).
+      const { maxKeyBytes, ...caps } = layer.capabilities;
+      expect(caps).toEqual(storage.capabilities);
+      if (name === 'withPrefix') expect(maxKeyBytes).toBeLessThan(2048);
+      else expect(maxKeyBytes).toBe(storage.capabilities.maxKeyBytes);
       const st = { uploadId: '', etag: '', abortId: '' };
       // Set-up through the raw storage so a read-only layer has something to read.
       await storage.put(name === 'withPrefix' ? 'tenant/k' : 'k', 'seed');

@@ -7,7 +7,8 @@
  * 2048 − byteLength(prefix) bytes fail with `InvalidKey`.
  */
 import { isStorageError, StorageError } from '../errors.ts';
-import { assertValidKey, isValidKey, keyProblem } from '../keys.ts';
+import type { Capabilities } from '../capabilities.ts';
+import { assertValidKey, isValidKey, keyProblem, MAX_KEY_BYTES } from '../keys.ts';
 import type {
   Body,
   CompletedPart,
@@ -36,10 +37,19 @@ import { ForwardingStorage } from './forwarding.ts';
 
 class PrefixStorage extends ForwardingStorage {
   readonly #p: string;
+  readonly #caps: Capabilities;
 
   constructor(inner: Storage, prefix: string) {
     super(inner);
     this.#p = prefix;
+    // The inner limit applies to `prefix + key`: say so, so callers (and the contract suite) know the
+    // longest key this namespace takes instead of discovering it through InvalidKey.
+    const innerMax = Math.min(inner.capabilities.maxKeyBytes ?? MAX_KEY_BYTES, MAX_KEY_BYTES);
+    this.#caps = Object.freeze({ ...inner.capabilities, maxKeyBytes: innerMax - Buffer.byteLength(prefix, 'utf8') });
+  }
+
+  override get capabilities(): Capabilities {
+    return this.#caps;
   }
 
   #in(key: string, op: string): string {
