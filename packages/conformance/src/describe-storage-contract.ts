@@ -24,6 +24,7 @@ import { multipartCases } from './cases/multipart.ts';
 import { putGetCases } from './cases/put-get.ts';
 import { rangeCases } from './cases/ranges.ts';
 import { readConditionCases } from './cases/read-conditions.ts';
+import { versioningCases } from './cases/versioning.ts';
 
 /** A group of the suite: its name and the function declaring its cases. */
 export interface ContractGroup {
@@ -50,6 +51,7 @@ export const CONTRACT_GROUPS: readonly ContractGroup[] = Object.freeze([
   { name: 'listAll', declare: listAllCases },
   { name: 'multipart', declare: multipartCases },
   { name: 'large objects', declare: largeCases },
+  { name: 'versioning', declare: versioningCases },
 ]);
 
 /**
