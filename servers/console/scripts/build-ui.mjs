@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * Builds the console's browser app (`ui/`) into one ES module, `dist/ui/assets.js`, that embeds every file the
+ * browser loads: `index.html`, the script and the stylesheet (content-hashed names, so they can be cached for
+ * ever) and the icon. The object server imports that module (`@strata/console/assets`), so its one-file
+ * production bundle carries the console and nothing is read from disk at run time.
+ *
+ * esbuild bundles `ui/main.tsx` for browsers: Preact for the views, and the AWS SDK for JavaScript v3
+ * (`@aws-sdk/client-s3`, `@aws-sdk/s3-request-presigner`), through its `browser` entry points, to sign requests
+ * in the browser. Each file is stored brotli-compressed (quality 11: built once, served many times) and base64
+ * encoded; the server derives the identity and gzip forms once at start.
+ *
+ * No inline script or style anywhere: the server's Content-Security-Policy (`default-src 'self'`) forbids both.
+ * The build fails if index.html would hold either.
+ *
+ * The output is deterministic (no timestamps, no absolute paths). `pnpm install` runs it (the `prepare` script),
+ * so a checkout's server and tests find the console built; `pnpm --filter @strata/console build` runs it with
+ * the TypeScript build of the server plugin.
+ *
+ * Usage: `node scripts/build-ui.mjs [--quiet] [--outdir=DIR]` (tests build into a temp dir).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
+import { build } from 'esbuild';
+
+const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
+const ui = join(pkg, 'ui');
+const outArg = process.argv.find((a) => a.startsWith('--outdir='));
+const outdir = outArg ? resolve(outArg.slice('--outdir='.length)) : join(pkg, 'dist', 'ui');
+
+/** Content types by extension: every file the build emits has one of these. */
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+const result = await build({
+  absWorkingDir: pkg,
+  entryPoints: { console: join(ui, 'main.tsx') },
+  outdir: 'ui-out',
+  entryNames: '[name]-[hash]',
+  assetNames: '[name]-[hash]',
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'browser',
+  // Browsers of the last two years: native ES modules, top-level await, private fields, <dialog>.
+  target: ['chrome115', 'firefox115', 'safari16.4'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  minify: true,
+  treeShaking: true,
+  // Licence texts of the bundled packages (Apache-2.0 AWS SDK, MIT Preact) kept at the end of each file.
+  legalComments: 'eof',
+  sourcemap: false,
+  metafile: true,
+  logLevel: 'warning',
+});
+
+/** The emitted files by kind, in memory. */
+const emitted = result.outputFiles.map((f) => ({ name: basename(f.path), bytes: Buffer.from(f.contents) }));
+const script = emitted.find((f) => f.name.endsWith('.js'));
+const style = emitted.find((f) => f.name.endsWith('.css'));
+if (!script || !style) throw new Error('build-ui: esbuild emitted no script or no stylesheet');
+
+// index.html names the hashed files; the template refers to them as console.js and console.css.
+const template = readFileSync(join(ui, 'index.html'), 'utf8');
+const html = template.replace('src="console.js"', `src="${script.name}"`).replace('href="console.css"', `href="${style.name}"`);
+if (html.includes('"console.js"') || html.includes('"console.css"') || !html.includes(script.name) || !html.includes(style.name)) {
+  throw new Error('build-ui: ui/index.html must load "console.js" and "console.css" exactly once each');
+}
+if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html) || /<style[\s>]/i.test(html) || /\sstyle=/i.test(html) || /\son[a-z]+=/i.test(html)) {
+  throw new Error('build-ui: ui/index.html holds inline script or style, which the Content-Security-Policy forbids');
+}
+
+const files = [
+  { path: 'index.html', bytes: Buffer.from(html), immutable: false },
+  { path: 'icon.svg', bytes: readFileSync(join(ui, 'icon.svg')), immutable: false },
+  ...emitted.map((f) => ({ path: f.name, bytes: f.bytes, immutable: true })),
+];
+
+const assets = files.map((f) => {
+  const ext = f.path.slice(f.path.lastIndexOf('.'));
+  const contentType = CONTENT_TYPES[ext];
+  if (contentType === undefined) throw new Error(`build-ui: no content type for ${f.path}`);
+  const brotli = brotliCompressSync(f.bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: f.bytes.length } });
+  return { path: f.path, contentType, immutable: f.immutable, size: f.bytes.length, brotli };
+});
+
+const digest = createHash('sha256');
+for (const a of assets) digest.update(a.path).update(a.brotli);
+const moduleText = [
+  '// Generated by scripts/build-ui.mjs from ui/: the console\'s browser files, brotli-compressed and base64-encoded.',
+  `export const consoleBuild = ${JSON.stringify(digest.digest('hex').slice(0, 16))};`,
+  'export const consoleAssets = [',
+  ...assets.map((a) => `  ${JSON.stringify({ path: a.path, contentType: a.contentType, immutable: a.immutable, size: a.size, brotli: a.brotli.toString('base64') })},`),
+  '];',
+  '',
+].join('\n');
+mkdirSync(outdir, { recursive: true });
+writeFileSync(join(outdir, 'assets.js'), moduleText);
+
+if (!process.argv.includes('--quiet')) {
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  for (const a of assets) console.log(`  ${a.path.padEnd(28)} ${kib(a.size).padStart(10)}  (brotli ${kib(a.brotli.length)})`);
+  console.log(`built ${relative(process.cwd(), join(outdir, 'assets.js')) || 'assets.js'}`);
+}
