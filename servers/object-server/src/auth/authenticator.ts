@@ -34,8 +34,11 @@ import type { AuthRequest, AuthResult, Credentials } from './types.ts';
 
 /** Options of {@link createAuthenticator}. */
 export interface AuthenticatorOptions {
-  /** The access keys accepted. May be empty only when `allowAnonymous` is set. */
-  credentials: Credentials[];
+  /**
+   * The access keys accepted: a fixed list, or a look-up from access key id to secret consulted on every
+   * request, so keys can be added, disabled and removed while the server runs (undefined: no such active key).
+   */
+  credentials: Credentials[] | SecretLookup;
   /**
    * The server's region. Any region in a request's credential scope is accepted and the signature verified
    * with it (clients such as rclone and s3cmd default to `us-east-1`), unless `strictRegion` is set.
@@ -52,6 +55,9 @@ export interface AuthenticatorOptions {
   /** Verified presigned URLs remembered for repeats (presigned-memo.ts); 0 turns it off. @default 1024 */
   presignedMemoEntries?: number;
 }
+
+/** The secret of an active access key, or undefined when there is none by that id. */
+export type SecretLookup = (accessKeyId: string) => string | undefined;
 
 /** Authenticates requests; see {@link createAuthenticator}. */
 export interface Authenticator {
@@ -80,17 +86,23 @@ function headerValueForms(headers: Map<string, string | string[]>, signed: strin
   ];
 }
 
-/** Creates an {@link Authenticator} over a fixed set of credentials. Options are validated here, at once. */
-export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
-  if (!Array.isArray(opts.credentials)) throw new TypeError('createAuthenticator: credentials must be an array');
+/** The look-up over a fixed list of credentials, validated here. */
+function fixedSecrets(credentials: Credentials[]): SecretLookup {
+  if (!Array.isArray(credentials)) throw new TypeError('createAuthenticator: credentials must be an array or a function');
   const secrets = new Map<string, string>();
-  for (const c of opts.credentials) {
+  for (const c of credentials) {
     if (typeof c.accessKeyId !== 'string' || c.accessKeyId === '' || typeof c.secretAccessKey !== 'string' || c.secretAccessKey === '') {
       throw new TypeError('createAuthenticator: every credential needs a non-empty accessKeyId and secretAccessKey');
     }
     if (secrets.has(c.accessKeyId)) throw new TypeError(`createAuthenticator: duplicate accessKeyId ${c.accessKeyId}`);
     secrets.set(c.accessKeyId, c.secretAccessKey);
   }
+  return (id) => secrets.get(id);
+}
+
+/** Creates an {@link Authenticator} over a list of credentials or a live look-up. Options are validated here, at once. */
+export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
+  const secretOf = typeof opts.credentials === 'function' ? opts.credentials : fixedSecrets(opts.credentials);
   const skew = opts.clockSkewMs ?? 15 * 60_000;
   if (!(skew >= 0)) throw new TypeError('createAuthenticator: clockSkewMs must be a non-negative number');
   const now = opts.now ?? Date.now;
@@ -98,7 +110,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   const memo = new PresignedMemo(opts.presignedMemoEntries ?? 1024);
 
   function secretFor(parsed: ParsedSignature, presigned: boolean): string {
-    const secret = secrets.get(parsed.accessKeyId);
+    const secret = secretOf(parsed.accessKeyId);
     if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { extra: { AWSAccessKeyId: parsed.accessKeyId } });
     if (opts.strictRegion === true && opts.region !== undefined && parsed.region !== opts.region) {
       const message = `the region '${parsed.region}' is wrong; expecting '${opts.region}'`;
@@ -156,7 +168,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   }
 
   function headerAuth(req: AuthRequest, headers: Map<string, string | string[]>, pairs: RawQueryPair[], authorization: string): AuthResult {
-    const parsed = parseAuthorizationHeader(authorization);
+    const parsed = parseAuthorizationHeader(authorization, req.service);
     assertSignedHeaders(req.headers, parsed.signedHeaders);
     const secret = secretFor(parsed, false);
     const xAmzDate = headerValue(headers, 'x-amz-date');
@@ -183,7 +195,8 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
         },
       });
     }
-    const contentSha256 = headerValue(headers, 'x-amz-content-sha256');
+    // IAM's query API signs the body's hash without sending it as a header; its caller hashed the body.
+    const contentSha256 = headerValue(headers, 'x-amz-content-sha256') ?? (req.service === 'iam' ? req.payloadHash : undefined);
     if (contentSha256 === undefined) {
       throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
     }
@@ -239,7 +252,8 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
     authenticate(req: AuthRequest): AuthResult {
       if (req.headers.authorization === undefined && req.headers.Authorization === undefined) {
         const remembered = memo.lookup(req, now());
-        if (remembered !== undefined) return remembered;
+        // A key disabled or deleted since (a live look-up) no longer signs anything, remembered or not.
+        if (remembered !== undefined && remembered.accessKeyId !== null && secretOf(remembered.accessKeyId) !== undefined) return remembered;
       }
       const headers = lowerCaseHeaders(req.headers);
       const pairs = parseRawQuery(splitRawUrl(req.rawUrl).rawQuery);
@@ -260,7 +274,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
       if (authorization !== undefined) return headerAuth(req, headers, pairs, authorization);
       if (queryAuth) return presignedAuth(req, headers, pairs, query);
       // SigV2 presigned URLs (boto3's and aws CLI v1's default presign); header-form SigV2 stays refused.
-      if (isPresignedV2(query)) return authenticatePresignedV2(req, headers, pairs, query, { secretOf: (id) => secrets.get(id), now: now() });
+      if (isPresignedV2(query)) return authenticatePresignedV2(req, headers, pairs, query, { secretOf, now: now() });
       if (!allowAnonymous) throw new S3Error('AccessDenied', 'Access Denied');
       return { accessKeyId: null, payload: payloadForAnonymous(headerValue(headers, 'x-amz-content-sha256')), presigned: false };
     },

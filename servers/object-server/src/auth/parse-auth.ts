@@ -36,8 +36,11 @@ export function sigV2Unsupported(): S3Error {
   );
 }
 
+/** The services a credential scope may name: `s3`, or `iam` for the IAM query API served on the same endpoint. */
+export type SignedService = 's3' | 'iam';
+
 /** Splits `AKID/yyyymmdd/region/service/aws4_request`; the access key is what precedes the last four parts. */
-function parseCredential(value: string, fail: (detail: string) => S3Error): Omit<ParsedSignature, 'signedHeaders' | 'signature'> {
+function parseCredential(value: string, fail: (detail: string) => S3Error, expected: SignedService = 's3'): Omit<ParsedSignature, 'signedHeaders' | 'signature'> {
   const parts = value.split('/');
   if (parts.length < 5) {
     throw fail('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
@@ -48,7 +51,7 @@ function parseCredential(value: string, fail: (detail: string) => S3Error): Omit
     throw fail('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
   }
   if (!/^\d{8}$/.test(date)) throw fail(`incorrect date format "${date}". This date in the credential must be in the format "yyyyMMdd".`);
-  if (service !== 's3') throw fail(`incorrect service "${service}". This endpoint belongs to "s3".`);
+  if (service !== expected) throw fail(`incorrect service "${service}". This endpoint belongs to "${expected}".`);
   if (terminal !== 'aws4_request') throw fail(`incorrect terminal "${terminal}". This endpoint uses "aws4_request".`);
   return { accessKeyId, date, region, service };
 }
@@ -60,7 +63,7 @@ function parseSignedHeaders(value: string, fail: (detail: string) => S3Error): s
 }
 
 /** Parses an `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header. */
-export function parseAuthorizationHeader(header: string): ParsedSignature {
+export function parseAuthorizationHeader(header: string, service: SignedService = 's3'): ParsedSignature {
   const fail = (detail: string): S3Error =>
     new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; ${detail}`);
   const trimmed = header.trim();
@@ -88,7 +91,7 @@ export function parseAuthorizationHeader(header: string): ParsedSignature {
     throw fail('the authorization header requires three components: Credential, SignedHeaders, and Signature.');
   }
   return {
-    ...parseCredential(credential, fail),
+    ...parseCredential(credential, fail, service),
     signedHeaders: parseSignedHeaders(signedHeaders, fail),
     signature,
   };

@@ -29,6 +29,10 @@ export interface AuthRequest {
    * with `/bucket` whichever addressing the request used.
    */
   virtualHostBucket?: string | undefined;
+  /** `iam` for a request to the IAM query API, whose credential scope must then name `iam`. @default 's3' */
+  service?: 'iam' | undefined;
+  /** The body's hex SHA-256, for IAM query requests, which sign it without an `x-amz-content-sha256` header. */
+  payloadHash?: string | undefined;
 }
 
 /**

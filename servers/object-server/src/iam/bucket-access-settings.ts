@@ -1,0 +1,100 @@
+/**
+ * A bucket's access settings besides its policy: the Block Public Access configuration
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html) and the
+ * Object Ownership setting (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).
+ * Stored as one JSON record per bucket under the reserved prefix, all loaded before the first request (the
+ * authorizer reads RestrictPublicBuckets synchronously), the server being the only writer.
+ *
+ * Effects here: BlockPublicPolicy refuses a public bucket policy (PutBucketPolicy answers AccessDenied);
+ * RestrictPublicBuckets keeps a public policy from granting anonymous callers. BlockPublicAcls,
+ * IgnorePublicAcls and Object Ownership are stored and returned: the server keeps no ACLs, so every object is
+ * already owned by the bucket owner and no ACL grants anything.
+ */
+import { hasErrorCode } from '@strata/storage';
+import type { Storage } from '@strata/storage';
+import { RESERVED_PREFIX } from '../bucket-registry.ts';
+import { readAll } from '../streams.ts';
+
+const SETTINGS_PREFIX = `${RESERVED_PREFIX}bucket-access/`;
+
+/** The four Block Public Access switches. */
+export interface PublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
+}
+
+/** The Object Ownership values S3 accepts. */
+export const OBJECT_OWNERSHIP = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'] as const;
+
+/** One bucket's settings. */
+export interface BucketAccessSettings {
+  publicAccessBlock?: PublicAccessBlock;
+  objectOwnership?: (typeof OBJECT_OWNERSHIP)[number];
+}
+
+/** The access settings of all buckets. */
+export class BucketAccessStore {
+  readonly #storage: Storage;
+  readonly #settings = new Map<string, BucketAccessSettings>();
+  #writes: Promise<unknown> = Promise.resolve();
+
+  constructor(storage: Storage) {
+    this.#storage = storage;
+  }
+
+  /** Loads every stored record (call once, before serving). */
+  async load(): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.#storage.list({ prefix: SETTINGS_PREFIX, cursor });
+      for (const item of page.items) {
+        try {
+          const { body } = await this.#storage.get(item.key);
+          this.#settings.set(item.key.slice(SETTINGS_PREFIX.length), JSON.parse((await readAll(body, 64 * 1024)).toString('utf8')) as BucketAccessSettings);
+        } catch (e) {
+          if (!hasErrorCode(e, 'NotFound')) throw e;
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  }
+
+  /** The bucket's settings (empty when none are set). */
+  get(bucket: string): BucketAccessSettings {
+    return this.#settings.get(bucket) ?? {};
+  }
+
+  /** Replaces part of the bucket's settings; an undefined field is removed. */
+  update(bucket: string, change: Partial<Record<keyof BucketAccessSettings, unknown>>): Promise<void> {
+    return this.#serial(async () => {
+      const next: BucketAccessSettings = { ...this.get(bucket), ...(change as BucketAccessSettings) };
+      for (const k of Object.keys(next) as (keyof BucketAccessSettings)[]) if (next[k] === undefined) delete next[k];
+      if (Object.keys(next).length === 0) await this.#remove(bucket);
+      else {
+        await this.#storage.put(SETTINGS_PREFIX + bucket, JSON.stringify(next), { contentType: 'application/json' });
+        this.#settings.set(bucket, next);
+      }
+    });
+  }
+
+  /** Forgets the bucket's settings (when the bucket is deleted). */
+  remove(bucket: string): Promise<void> {
+    return this.#serial(() => this.#remove(bucket));
+  }
+
+  async #remove(bucket: string): Promise<void> {
+    if (!this.#settings.has(bucket)) return;
+    await this.#storage.delete(SETTINGS_PREFIX + bucket).catch((e: unknown) => {
+      if (!hasErrorCode(e, 'NotFound')) throw e;
+    });
+    this.#settings.delete(bucket);
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#writes.then(work, work);
+    this.#writes = run.catch(() => undefined);
+    return run;
+  }
+}
