@@ -11,7 +11,7 @@ import type { BenchMode } from './context.ts';
 
 /** The usage text; `scenarios` are the names `--only` accepts. */
 export function benchUsage(scenarios: readonly string[]): string {
-  return `Usage: pnpm bench [--quick | --smoke] [--only <scenario,…>]
+  return `Usage: pnpm bench [--quick | --smoke] [--only <scenario,…>] [--scale-max <objects>]
 
 Runs the benchmark scenarios, then writes RESULTS.md, results/latest.json and results/report.html (under
 BENCH_OUT, default the bench folder). Parameters come from BENCH_* environment variables (src/context.ts).
@@ -20,6 +20,7 @@ Options:
   --quick               shorter rounds, fewer sizes (minutes)
   --smoke               one short round of everything, to prove it runs; figures mean nothing
   --only <names>        only these scenarios, comma-separated [BENCH_ONLY]: ${scenarios.join(', ')}
+  --scale-max <objects> the scale curve stops at this many objects (default 10^6; --quick 10^5) [BENCH_SCALE_MAX]
   -h, --help            show this help
 
 pnpm bench --profile <recipe> [--seconds N] [--keep] profiles the object server under load instead (src/profile.ts).
@@ -38,11 +39,13 @@ export interface BenchArgs {
   only?: string[];
   /** `--help` was given: print the usage and run nothing. */
   help: boolean;
+  /** `--scale-max`: the most objects of the scale curve; undefined for the mode's sizes. */
+  scaleMax?: number;
 }
 
 /** Parses `argv` (after the script name) and `BENCH_ONLY`; `scenarios` are the known scenario names. */
 export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, scenarios: readonly string[]): BenchArgs {
-  let values: { quick?: boolean; smoke?: boolean; only?: string; help?: boolean };
+  let values: { quick?: boolean; smoke?: boolean; only?: string; help?: boolean; 'scale-max'?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -50,6 +53,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
         quick: { type: 'boolean' },
         smoke: { type: 'boolean' },
         only: { type: 'string' },
+        'scale-max': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -72,5 +76,10 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
       throw new BenchUsageError(`${source}: unknown scenario ${unknown.join(', ')} (known: ${scenarios.join(', ')})`);
     }
   }
-  return { mode, only, help: values.help ?? false };
+  const scaleMaxArg = values['scale-max'];
+  const scaleMax = scaleMaxArg === undefined ? undefined : Number(scaleMaxArg);
+  if (scaleMax !== undefined && !(Number.isSafeInteger(scaleMax) && scaleMax >= 10)) {
+    throw new BenchUsageError(`--scale-max must be a whole number of objects, at least 10, got ${scaleMaxArg}`);
+  }
+  return { mode, only, help: values.help ?? false, ...(scaleMax === undefined ? {} : { scaleMax }) };
 }

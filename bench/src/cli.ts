@@ -24,7 +24,7 @@ const scenarioNames = scenarios.map((s) => s.name);
 /** Runs the benchmark and writes its outputs; returns the report. Throws {@link BenchUsageError} for a bad command line. */
 export async function runBench(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<BenchReport> {
   // Before anything runs or is written: a mistyped --only must not run everything and overwrite RESULTS.md.
-  const { mode, only } = parseBenchArgs(argv, env, scenarioNames);
+  const { mode, only, scaleMax } = parseBenchArgs(argv, env, scenarioNames);
   const here = dirname(dirname(fileURLToPath(import.meta.url)));
   const out = resolve(env.BENCH_OUT ?? here);
   const dir = mkdtempSync(join(env.BENCH_DIR ?? tmpdir(), 'strata-bench-'));
@@ -40,6 +40,7 @@ export async function runBench(argv: string[], env: NodeJS.ProcessEnv = process.
     listKeys: d.listKeys,
     httpSeconds: d.httpSeconds,
     largeBytes: d.largeBytes,
+    scaleMax: scaleMax ?? (Number(env.BENCH_SCALE_MAX) || undefined),
     plan: (bytes, concurrency) => planFor(mode, bytes, concurrency, d.roundMs, d.repeats),
     progress: (label) => progress.step(label),
     skip: (scenario, reason) => skipped.push({ scenario, reason }),
@@ -52,7 +53,7 @@ export async function runBench(argv: string[], env: NodeJS.ProcessEnv = process.
     progress.finish();
     rmSync(dir, { recursive: true, force: true });
   }
-  const command = `pnpm bench${mode === 'full' ? '' : ` --${mode}`}${only ? ` --only=${only.join(',')}` : ''}`;
+  const command = `pnpm bench${mode === 'full' ? '' : ` --${mode}`}${only ? ` --only=${only.join(',')}` : ''}${scaleMax ? ` --scale-max ${scaleMax}` : ''}`;
   const report: BenchReport = { system: systemInfo(env.BENCH_DIR ?? tmpdir()), mode, command, groups, goals: [], skipped };
   report.goals = evaluateGoals(report);
   mkdirSync(join(out, 'results'), { recursive: true });

@@ -23,6 +23,8 @@ export interface BenchContext {
   httpSeconds: number;
   /** Size of the large SDK transfer in bytes (BENCH_LARGE_BYTES). */
   largeBytes: number;
+  /** The most objects the scale curve fills a store with (`--scale-max`, BENCH_SCALE_MAX); undefined for the mode's sizes. */
+  scaleMax?: number;
   /** The measuring plan for an operation moving `bytes` bytes. */
   plan(bytes: number, concurrency: number): MeasurePlan;
   /** Advances the progress bar with a label. */

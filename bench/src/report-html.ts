@@ -7,6 +7,8 @@ import { systemLine } from './system.ts';
 import { renderGroupTable } from './report-group-table.ts';
 import { goalVerdict } from './report-load.ts';
 import { renderProfileHtml } from './report-profile.ts';
+import { renderScaleHtml } from './report-scale.ts';
+import { isScaleGroup } from './scale/growth.ts';
 import type { BenchReport, ScenarioGroup } from './report-types.ts';
 
 const W = 640;
@@ -98,6 +100,7 @@ export function renderHtml(report: BenchReport): string {
     })
     .join('\n');
   const groups = report.groups
+    .filter((g) => !isScaleGroup(g))
     .map((g) => `<section class="group" id="${esc(g.id)}"><h3>${esc(g.title)}</h3><div class="charts">${latencyBars(g)}${cdfChart(g)}</div>${renderGroupTable(g)}</section>`)
     .join('\n');
   return `<!doctype html>
@@ -120,6 +123,7 @@ svg.chart{background:#fafafa;border:1px solid #eee;margin:4px}.label{font-size:1
 <h2>Scenarios</h2>
 <p>HTTP rows: ops/s counts successful responses only; generator and server CPU are percent of one core from /proc over each round. A row whose generator core was saturated is marked client-bound and judges no goal, nor does a row with failed requests.</p>
 ${groups}
+${renderScaleHtml(report)}
 ${report.profiles?.length ? `<h2>CPU profiles under load</h2>\n${report.profiles.map(renderProfileHtml).join('\n')}` : ''}
 </body></html>
 `;
