@@ -1,6 +1,7 @@
 /**
  * Table-driven CRCs in plain JavaScript for S3's flexible checksums (AWS "Checking object integrity"):
- * CRC-32 (fallback when `node:zlib` lacks `crc32`), CRC-32C (Castagnoli) and CRC-64/NVME. All three are
+ * CRC-32, CRC-32C (Castagnoli) and CRC-64/NVME — the last resort where neither native code nor WebAssembly is
+ * available (checksums.ts picks the fastest available; crc-wasm.ts runs the same scheme). All three are
  * reflected, with init and xorout all ones, so one slicing-by-8 scheme serves them. CRC-64 runs on two 32-bit
  * halves so the hot loop never touches BigInt; BigInt appears only in the rare combine step.
  */

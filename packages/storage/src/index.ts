@@ -21,5 +21,6 @@ export * from './content-types.ts';
 export * from './memory.ts';
 export * from './to-storage-error.ts';
 export * from './layers/index.ts';
+export * from './versioning/index.ts';
 export * from './upload-pager.ts';
 export * from './process-lock.ts';

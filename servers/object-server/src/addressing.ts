@@ -5,18 +5,21 @@
  * The raw URL is parsed here, not by the framework's router: S3 keys may contain `//`, `..`, `;`, `%2F` and
  * `+`, which must reach storage exactly as the client encoded them (a literal `+` in the path is a plus sign).
  */
+import { QueryParams } from './query-params.ts';
 import { S3Error } from './s3-errors.ts';
 
 /** Where a request points. */
 export interface Address {
   bucket: string | undefined;
   key: string | undefined;
-  query: URLSearchParams;
+  query: QueryParams;
   /** Whether the bucket came from the Host header. */
   virtualHost: boolean;
 }
 
 function decode(segment: string): string {
+  // Most keys carry no escape: no decode call, no new string.
+  if (segment.indexOf('%') === -1) return segment;
   try {
     return decodeURIComponent(segment);
   } catch (cause) {
@@ -33,8 +36,22 @@ export function hostName(host: string | undefined): string {
   return colon === -1 ? h : h.slice(0, colon);
 }
 
+/** The last Host header resolved, and its answer: clients send the same Host on every request of a connection. */
+let lastHost: string | undefined;
+let lastDomains: readonly string[] | undefined;
+let lastBucket: string | undefined;
+
 /** The bucket named by a virtual host under one of `domains`, or undefined. */
 export function virtualHostBucket(host: string | undefined, domains: readonly string[]): string | undefined {
+  if (host === lastHost && domains === lastDomains && host !== undefined) return lastBucket;
+  const bucket = bucketOfHost(host, domains);
+  lastHost = host;
+  lastDomains = domains;
+  lastBucket = bucket;
+  return bucket;
+}
+
+function bucketOfHost(host: string | undefined, domains: readonly string[]): string | undefined {
   const name = hostName(host);
   for (const d of domains) {
     const suffix = `.${d.toLowerCase()}`;
@@ -47,7 +64,7 @@ export function virtualHostBucket(host: string | undefined, domains: readonly st
 export function resolveAddress(rawUrl: string, host: string | undefined, domains: readonly string[]): Address {
   const q = rawUrl.indexOf('?');
   const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
-  const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+  const query = new QueryParams(q === -1 ? '' : rawUrl.slice(q + 1));
   if (!rawPath.startsWith('/')) throw new S3Error('InvalidURI');
   const vhost = virtualHostBucket(host, domains);
   if (vhost !== undefined) {

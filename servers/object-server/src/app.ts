@@ -7,14 +7,21 @@ import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Storage } from '@strata/storage';
-import { createAuthenticator } from './auth/index.ts';
 import type { Credentials } from './auth/index.ts';
 import { bodyPending } from './body-idle.ts';
 import { createBucketRegistry } from './bucket-registry.ts';
+import { registerConsoleRoute } from './console-route.ts';
+import type { AppConsoleOptions } from './console-route.ts';
 import type { ServerState } from './context.ts';
 import { addCorsHeadersToError } from './cors-errors.ts';
 import { createCorsStore } from './cors-store.ts';
+import { createEncryptionState } from './encryption/encryption-state.ts';
+import { createVersioningRegistry } from './versioning/versioning-registry.ts';
+import { registerLifecycle } from './lifecycle/lifecycle-app.ts';
+import type { AppLifecycleOptions } from './lifecycle/lifecycle-app.ts';
 import { createDispatcher } from './dispatch.ts';
+import type { BootstrapConfig } from './iam/bootstrap.ts';
+import { createIam } from './iam/create-iam.ts';
 import { abandonBody } from './graceful-close.ts';
 import { createRequestGate, httpServerOptions, installHttpLimits, resolveHttpLimits } from './http-limits.ts';
 import type { HttpLimits } from './http-limits.ts';
@@ -35,22 +42,35 @@ declare module 'fastify' {
 export interface AppOptions {
   /** The backing storage; buckets are its first-level namespaces. */
   storage: Storage;
-  /** The access keys the server accepts (SigV4). */
+  /** The root identity's access keys (SigV4); IAM users and their keys are managed through the IAM API. */
   credentials: Credentials[];
+  /** Buckets, users and policies created at start (`--bucket`, `--config`; iam/bootstrap.ts). */
+  bootstrap?: BootstrapConfig;
   /** The region clients sign for and GetBucketLocation reports. @default 'us-east-1' */
   region?: string;
   /** Domains under which `bucket.<domain>` is a virtual-hosted-style bucket. @default ['localhost'] */
   virtualHostDomains?: string[];
   /** fastify's logger option (pino). @default false */
   logger?: FastifyServerOptions['logger'];
-  /** Accept unsigned requests as anonymous (tests, public read setups). @default false */
+  /** Grant unsigned (anonymous) requests everything (tests); without it a bucket policy decides. @default false */
   allowAnonymous?: boolean;
   /** Allowed clock skew for signed requests, in ms. @default 15 minutes (S3's) */
   clockSkewMs?: number;
   /** The clock, for tests of expiry and skew. @default Date.now */
   now?: () => number;
+  /**
+   * The clock object lock retention and lifecycle rules are measured by, in ms since the epoch; tests move it
+   * days ahead without touching signature checks (which read `now`). @default Date.now
+   */
+  objectClock?: () => number;
+  /** The lifecycle worker's interval and per-pass bound (lifecycle/lifecycle-app.ts). @default no interval */
+  lifecycle?: AppLifecycleOptions;
   /** Timeouts and caps on connections and requests (http-limits.ts). @default DEFAULT_HTTP_LIMITS */
   httpLimits?: Partial<HttpLimits>;
+  /** Serve the web console at `/console/` (console-route.ts). @default undefined (no console) */
+  console?: AppConsoleOptions;
+  /** The 32-byte master key SSE-S3 wraps data keys with (encryption/key-wrap.ts). @default undefined (SSE-S3 refused) */
+  sseMasterKey?: Buffer;
 }
 
 /** The random half of request ids, drawn once per process so ids stay unique across restarts. */
@@ -100,16 +120,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     buckets: createBucketRegistry(options.storage, { region }),
     cors: createCorsStore(options.storage),
     layouts: createPartLayouts(options.storage),
+    versioning: createVersioningRegistry(options.storage, { now: options.objectClock }),
     region,
     owner: { id: 'strata', displayName: 'strata' },
+    secretOf: (id) => options.credentials.find((c) => c.accessKeyId === id)?.secretAccessKey,
+    encryption: createEncryptionState(options.storage, options.sseMasterKey),
   };
-  const authenticator = createAuthenticator({
-    credentials: options.credentials,
-    region,
-    ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    allowAnonymous: options.allowAnonymous ?? false,
-  });
+  // Users, keys and bucket policies (iam/): loaded before the first request, then looked up synchronously.
+  const { authenticator, authorizer, load: loadIam } = createIam(state, { credentials: options.credentials, region, clockSkewMs: options.clockSkewMs, now: options.now, allowAnonymous: options.allowAnonymous, bootstrap: options.bootstrap });
+  app.addHook('onReady', loadIam);
+  // Versioned changes a crash interrupted are finished before the server listens.
+  app.addHook('onReady', () => state.versioning.ready());
+  registerLifecycle(app, state, options.lifecycle);
   const metrics = createMetrics();
 
   // Bodies are never parsed by fastify: object bytes stream from request.raw, XML bodies are read with limits.
@@ -135,8 +157,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return answerError(error, request, reply);
   });
 
-  const dispatch = createDispatcher({ state, authenticator, virtualHostDomains });
+  const dispatch = createDispatcher({ state, authenticator, authorizer, virtualHostDomains });
   registerOpsRoutes(app, { state, metrics, dispatch, virtualHostDomains });
+  if (options.console) registerConsoleRoute(app, { console: options.console, dispatch, virtualHostDomains });
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'], url: '/*', handler: dispatch });
   // Other methods Node parses (SEARCH, PROPFIND, TRACE…) reach no route: S3's answer, not fastify's JSON 404.
   app.setNotFoundHandler((request, reply) => answerError(new S3Error('MethodNotAllowed', undefined, { extra: { Method: request.method } }), request, reply));

@@ -8,7 +8,10 @@ import type { Storage } from '@strata/storage';
 import type { AuthResult } from './auth/index.ts';
 import type { BucketRegistry } from './bucket-registry.ts';
 import type { CorsStore } from './cors-store.ts';
+import type { EncryptionState } from './encryption/encryption-state.ts';
 import type { PartLayouts } from './part-layout.ts';
+import type { QueryParams } from './query-params.ts';
+import type { VersioningRegistry } from './versioning/versioning-registry.ts';
 import type { XmlDocument } from './xml.ts';
 import { S3Error } from './s3-errors.ts';
 
@@ -25,8 +28,14 @@ export interface ServerState {
   cors: CorsStore;
   /** Part sizes of completed multipart objects (for `?partNumber=`). */
   layouts: PartLayouts;
+  /** Buckets' versioning states and version stores. */
+  versioning: VersioningRegistry;
   region: string;
   owner: Owner;
+  /** The secret of an active access key, for signatures checked outside the authenticator (PostObject forms). */
+  secretOf?: (accessKeyId: string) => string | undefined;
+  /** Server-side encryption: the SSE-S3 master key and the buckets' default encryption (absent: not configured). */
+  encryption?: EncryptionState;
 }
 
 /** One S3 request, addressed and authenticated. */
@@ -38,8 +47,8 @@ export interface S3Context {
   bucket: string | undefined;
   /** The object key, decoded; undefined for bucket- and service-level requests. */
   key: string | undefined;
-  /** The decoded query string. */
-  query: URLSearchParams;
+  /** The query string, decoded on access. */
+  query: QueryParams;
   headers: IncomingHttpHeaders;
   /** The raw request: object bodies are piped from it, never buffered. */
   raw: IncomingMessage;
@@ -62,8 +71,8 @@ export interface S3Response {
   body?: Readable | Buffer | string;
 }
 
-/** A route's handler. */
-export type Handler = (ctx: S3Context) => Promise<S3Response>;
+/** A route's handler. An answer already in hand (a read-cache hit) may come back without a promise. */
+export type Handler = (ctx: S3Context) => Promise<S3Response> | S3Response;
 
 /** A single header's value (the first one when repeated), or undefined. */
 export function header(ctx: Pick<S3Context, 'headers'>, name: string): string | undefined {

@@ -12,6 +12,8 @@ import { S3Error } from './s3-errors.ts';
 export interface CopySource {
   bucket: string;
   key: string;
+  /** The source version (`?versionId=` after the key), when named. */
+  versionId?: string;
 }
 
 /** Parses and decodes `x-amz-copy-source`; checks that the source bucket exists. */
@@ -20,10 +22,7 @@ export async function copySourceOf(ctx: S3Context): Promise<CopySource> {
   if (raw === undefined || raw === '') throw new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
   const q = raw.indexOf('?');
   const path = (q === -1 ? raw : raw.slice(0, q)).replace(/^\//, '');
-  if (q !== -1) {
-    const versionId = new URLSearchParams(raw.slice(q + 1)).get('versionId');
-    if (versionId !== null && versionId !== 'null') throw new S3Error('NotImplemented', 'Object versions are not supported');
-  }
+  const versionId = q === -1 ? null : new URLSearchParams(raw.slice(q + 1)).get('versionId');
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -36,7 +35,7 @@ export async function copySourceOf(ctx: S3Context): Promise<CopySource> {
       extra: { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw },
     });
   }
-  const source = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  const source: CopySource = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), ...(versionId !== null ? { versionId } : {}) };
   if (!(await ctx.state.buckets.get(source.bucket))) throw new S3Error('NoSuchBucket', undefined, { extra: { BucketName: source.bucket } });
   if (Buffer.byteLength(source.key) > 1024) throw new S3Error('KeyTooLongError');
   return source;

@@ -8,10 +8,19 @@
 /** Histogram bucket upper bounds, in seconds. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-interface Histogram {
-  counts: number[];
+/** One operation's counters. `counts[i]` counts requests in bucket i alone; the exposition sums them up. */
+interface OperationStats {
+  byStatus: Map<number, number>;
+  counts: Float64Array;
   sum: number;
   count: number;
+}
+
+/** The index of the first bucket holding `seconds`, or BUCKETS.length for +Inf. */
+function bucketIndex(seconds: number): number {
+  let i = 0;
+  while (i < BUCKETS.length && seconds > (BUCKETS[i] as number)) i++;
+  return i;
 }
 
 /** The server's request metrics. */
@@ -26,18 +35,17 @@ const label = (v: string) => v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : 
 
 /** Creates an empty metrics registry. */
 export function createMetrics(): Metrics {
-  const requests = new Map<string, number>();
-  const latency = new Map<string, Histogram>();
+  // One map lookup per request, by operation name; no key string is built.
+  const operations = new Map<string, OperationStats>();
   const bytes = { in: 0, out: 0 };
   return {
     observe(op, status, seconds, bytesIn, bytesOut) {
-      const k = `${op}\u0000${status}`;
-      requests.set(k, (requests.get(k) ?? 0) + 1);
-      let h = latency.get(op);
-      if (!h) latency.set(op, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
-      for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] ?? Infinity)) h.counts[i] = (h.counts[i] ?? 0) + 1;
-      h.sum += seconds;
-      h.count += 1;
+      let stats = operations.get(op);
+      if (stats === undefined) operations.set(op, (stats = { byStatus: new Map(), counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 }));
+      stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
+      (stats.counts[bucketIndex(seconds)] as number) += 1;
+      stats.sum += seconds;
+      stats.count += 1;
       bytes.in += bytesIn;
       bytes.out += bytesOut;
     },
@@ -45,15 +53,18 @@ export function createMetrics(): Metrics {
       const lines: string[] = [];
       lines.push('# HELP strata_s3_requests_total S3 requests by operation and HTTP status.');
       lines.push('# TYPE strata_s3_requests_total counter');
-      for (const [k, n] of requests) {
-        const [op = '', status = ''] = k.split('\u0000');
-        lines.push(`strata_s3_requests_total{operation="${label(op)}",status="${status}"} ${n}`);
+      for (const [op, stats] of operations) {
+        for (const [status, n] of stats.byStatus) lines.push(`strata_s3_requests_total{operation="${label(op)}",status="${status}"} ${n}`);
       }
       lines.push('# HELP strata_s3_request_duration_seconds S3 request latency by operation.');
       lines.push('# TYPE strata_s3_request_duration_seconds histogram');
-      for (const [op, h] of latency) {
+      for (const [op, h] of operations) {
         const l = `operation="${label(op)}"`;
-        BUCKETS.forEach((b, i) => lines.push(`strata_s3_request_duration_seconds_bucket{${l},le="${b}"} ${h.counts[i] ?? 0}`));
+        let cumulative = 0;
+        BUCKETS.forEach((b, i) => {
+          cumulative += h.counts[i] ?? 0;
+          lines.push(`strata_s3_request_duration_seconds_bucket{${l},le="${b}"} ${cumulative}`);
+        });
         lines.push(`strata_s3_request_duration_seconds_bucket{${l},le="+Inf"} ${h.count}`);
         lines.push(`strata_s3_request_duration_seconds_sum{${l}} ${h.sum}`);
         lines.push(`strata_s3_request_duration_seconds_count{${l}} ${h.count}`);

@@ -16,7 +16,8 @@ import { virtualHostBucket } from './addressing.ts';
 export interface OpsOptions {
   state: ServerState;
   metrics: Metrics;
-  dispatch: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+  /** The S3 dispatcher; undefined when it answered before returning (dispatch.ts). */
+  dispatch: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> | undefined;
   virtualHostDomains: readonly string[];
 }
 
@@ -30,7 +31,7 @@ export function registerOpsRoutes(app: FastifyInstance, opts: OpsOptions): void 
   const { state, metrics, dispatch } = opts;
   const guard =
     (op: string, answer: (reply: FastifyReply) => Promise<FastifyReply>) =>
-    async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
       if (isS3Request(request, opts.virtualHostDomains)) return dispatch(request, reply);
       request.s3Op = op;
       return answer(reply);

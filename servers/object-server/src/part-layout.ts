@@ -48,6 +48,8 @@ export interface PartLayout {
   sizes: number[];
   /** Absent in records written before completions were kept. */
   completion?: Completion;
+  /** Each part's checksums, in part order, for GetObjectAttributes' ObjectParts (absent in older records). */
+  partChecksums?: Checksums[];
 }
 
 /** The part-layout records of one backing storage. */

@@ -49,7 +49,7 @@ describe('over the file adapter', () => {
     const keys = (await s3.send(new ListObjectsV2Command({ Bucket }))).Contents?.map((c) => c.Key);
     expect(keys).toEqual(expect.arrayContaining(['../escape', '../../escape2', 'x/../../../escape3']));
   });
-  // Regression (issue 5 interop: `aws s3 rb --force` failed with NoSuchKey): concurrent deletes emptying one
+  // Regression (`aws s3 rb --force` once failed with NoSuchKey): concurrent deletes emptying one
   // directory race in the file adapter (one delete's directory fsync after another removed the directory).
   it('deletes every key of a directory concurrently, each answering success', async () => {
     const s3 = server.client();

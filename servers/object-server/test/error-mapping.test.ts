@@ -2,8 +2,8 @@
  * The error table's handling of failed request bodies: storage wraps a body stream's failure as
  * `InvalidArgument`/`IncompleteBody` with the stream's error as `cause`; when that cause is the payload
  * decoder's S3 verdict (a tampered aws-chunked chunk, a wrong x-amz-content-sha256, a bad trailer checksum),
- * the client must get that verdict, not IncompleteBody. Regression of issue 5's interop negative tests, where
- * a tampered chunk signature answered 400 IncompleteBody instead of 403 SignatureDoesNotMatch.
+ * the client must get that verdict, not IncompleteBody. Regression: the interop negative tests once saw a
+ * tampered chunk signature answered 400 IncompleteBody instead of 403 SignatureDoesNotMatch.
  */
 import { Readable } from 'node:stream';
 import { createMemoryStorage, StorageError } from '@strata/storage';

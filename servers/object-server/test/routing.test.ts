@@ -28,8 +28,8 @@ describe('error answers', () => {
     ['missing bucket listing', { method: 'GET', url: '/nobucket' }, 404, 'NoSuchBucket'],
     ['HEAD error has no body', { method: 'HEAD', url: '/bucket/nope' }, 404, undefined],
     ['bad escape in path', { method: 'GET', url: '/bucket/%zz' }, 400, 'InvalidURI'],
-    ['unbuilt sub-resource', { method: 'GET', url: '/bucket?lifecycle' }, 501, 'NotImplemented'],
-    ['unbuilt object sub-resource', { method: 'PUT', url: '/bucket/obj?retention', payload: '' }, 501, 'NotImplemented'],
+    ['unbuilt sub-resource', { method: 'GET', url: '/bucket?replication' }, 501, 'NotImplemented'],
+    ['unbuilt object sub-resource', { method: 'POST', url: '/bucket/obj?restore', payload: '' }, 501, 'NotImplemented'],
     ['unknown method', { method: 'PATCH', url: '/bucket/obj' }, 405, 'MethodNotAllowed'],
     ['POST object without sub-resource', { method: 'POST', url: '/bucket/obj' }, 405, 'MethodNotAllowed'],
     ['invalid bucket name', { method: 'PUT', url: '/Bad_Name' }, 400, 'InvalidBucketName'],
@@ -93,7 +93,7 @@ describe('successful answers', () => {
   it('GetBucketAcl answers the canned owner ACL', async () => {
     const res = await app.inject({ method: 'GET', url: '/bucket?acl' });
     expect(res.body).toContain('<Permission>FULL_CONTROL</Permission>');
-    // s3cmd `info` reads the grantee's xsi:type attribute and crashes without it (interop, issue 5).
+    // s3cmd `info` reads the grantee's xsi:type attribute and crashes without it (seen in the s3cmd interop test).
     expect(res.body).toContain('<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>');
   });
   it('writes dates as IMF-fixdate and ISO 8601 with milliseconds', async () => {

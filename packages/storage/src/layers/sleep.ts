@@ -1,6 +1,6 @@
 /**
  * An abortable sleep shared by the retry and latency layers: a fired signal ends the wait at once with the
- * contract's `Aborted` error (ARCHITECTURE.md: every operation takes an AbortSignal).
+ * contract's `Aborted` error (every contract operation takes an AbortSignal, and a wait is part of the operation).
  */
 import { abortedError } from '../errors.ts';
 

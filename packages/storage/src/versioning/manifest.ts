@@ -5,8 +5,8 @@
  *
  * Entries carry what ListObjectVersions answers without reading the version's bytes
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html). Per-version state that later
- * features need — object lock retention and legal hold, a lifecycle worker's noncurrent-since time — is
- * added as optional fields of {@link VersionEntry}: old indexes stay readable.
+ * features need — object lock retention and legal hold — is added as optional fields of {@link VersionEntry}:
+ * old indexes stay readable. A lifecycle worker's noncurrent-since time is derived ({@link noncurrentSince}).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -22,6 +22,31 @@ export interface VersionEntry {
   size: number;
   /** ISO 8601 instant the version was written. */
   lastModified: string;
+  /** Object lock retention (AWS "Using S3 Object Lock"): the version may not be deleted before `until`. */
+  retention?: VersionRetention;
+  /** Object lock legal hold: while set, the version may not be deleted. */
+  legalHold?: true;
+}
+
+/** An object version's retention period (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html). */
+export interface VersionRetention {
+  /** GOVERNANCE may be shortened or removed with a bypass; COMPLIANCE never before it ends. */
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** ISO 8601 instant the retention ends. */
+  until: string;
+}
+
+/** The per-version fields a writer may set besides the bytes (object lock settings). */
+export type VersionFields = Pick<VersionEntry, 'retention' | 'legalHold'>;
+
+/**
+ * When `versions[i]` became noncurrent: the instant its successor (the next newer entry) was written, as S3
+ * counts NoncurrentDays (https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html);
+ * undefined for the current version. Derived, so indexes need no extra field for it.
+ */
+export function noncurrentSince(versions: readonly VersionEntry[], i: number): Date | undefined {
+  const successor = i > 0 ? versions[i - 1] : undefined;
+  return successor ? new Date(successor.lastModified) : undefined;
 }
 
 /** A key's index as stored. */

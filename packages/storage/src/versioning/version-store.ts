@@ -29,7 +29,7 @@ import { readText } from '../body.ts';
 import { MAX_KEY_BYTES } from '../keys.ts';
 import { KeyLock } from './key-lock.ts';
 import { NULL_VERSION_ID, newVersionId, parseIndex } from './manifest.ts';
-import type { VersionEntry, VersionIndex } from './manifest.ts';
+import type { VersionEntry, VersionFields, VersionIndex } from './manifest.ts';
 
 /** How a bucket treats new writes (PutBucketVersioning's Status). */
 export type VersioningMode = 'Enabled' | 'Suspended';
@@ -153,16 +153,16 @@ export class VersionStore {
    * Writes a new version of `key`: with a fresh id when versioning is `Enabled`, as the null version (replacing
    * any earlier null version) when `Suspended`. `ifMatch` / `ifNoneMatch` apply to the current version.
    */
-  put(key: string, body: Parameters<Storage['put']>[1], mode: VersioningMode, options: PutOptions = {}): Promise<VersionWriteResult> {
+  put(key: string, body: Parameters<Storage['put']>[1], mode: VersioningMode, options: PutOptions = {}, fields: VersionFields = {}): Promise<VersionWriteResult> {
     const { ifMatch, ifNoneMatch, ...rest } = options;
     const conditions = { ...(ifMatch !== undefined ? { ifMatch } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}) };
-    return this.write(key, mode, conditions, (dataKey) => this.storage.put(dataKey, body, rest), options);
+    return this.write(key, mode, conditions, (dataKey) => this.storage.put(dataKey, body, rest), options, fields);
   }
 
   /**
    * Writes a new version of `key` whose bytes `produce` stores at the storage key it is given (a put, a copy
    * from another object or version); otherwise as {@link VersionStore.put}. `conditions` apply to the current
-   * version.
+   * version; `fields` (object lock settings) are recorded on the new version.
    */
   write(
     key: string,
@@ -170,6 +170,7 @@ export class VersionStore {
     conditions: { ifMatch?: string; ifNoneMatch?: '*' },
     produce: (dataKey: string) => Promise<ObjectInfo>,
     options: OperationOptions = {},
+    fields: VersionFields = {},
   ): Promise<VersionWriteResult> {
     return this.#lock.run(key, async () => {
       const before = await this.#versionsForChange(key, options.signal ? { signal: options.signal } : {});
@@ -184,7 +185,7 @@ export class VersionStore {
       let info: ObjectInfo | undefined;
       await this.#change(key, before, [dataId], async () => {
         info = await produce(this.dataKey(dataId));
-        const entry: VersionEntry = { id, data: dataId, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() };
+        const entry: VersionEntry = { id, data: dataId, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString(), ...fields };
         return withNewest(before.versions, entry);
       });
       return { versionId: id, info: { ...(info as ObjectInfo), key } };
@@ -208,7 +209,7 @@ export class VersionStore {
    * multipart upload). Call {@link VersionStore.ensureIndexed} before such a write, so that the null version
    * it overwrites is kept. Nothing is recorded when the plain key is empty.
    */
-  adoptPlain(key: string, mode: VersioningMode, options: OperationOptions = {}): Promise<VersionWriteResult | undefined> {
+  adoptPlain(key: string, mode: VersioningMode, options: OperationOptions = {}, fields: VersionFields = {}): Promise<VersionWriteResult | undefined> {
     return this.#lock.run(key, async () => {
       const index = await this.readIndex(key, options);
       if (!(await this.#headPlain(key, options))) return undefined;
@@ -218,7 +219,7 @@ export class VersionStore {
       let info: ObjectInfo | undefined;
       await this.#change(key, { versions, adopted: undefined, hadIndex: index !== undefined }, [dataId], async () => {
         info = await this.storage.copy(this.plainKey(key), this.dataKey(dataId), options);
-        return withNewest(versions, { id, data: dataId, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
+        return withNewest(versions, { id, data: dataId, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString(), ...fields });
       });
       return { versionId: id, info: { ...(info as ObjectInfo), key } };
     });
@@ -231,20 +232,44 @@ export class VersionStore {
    * "Deleting objects from versioning-suspended buckets":
    * https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectsfromVersioningSuspendedBuckets.html).
    * Removing a version that does not exist succeeds and changes nothing.
+   *
+   * `guard` is called with the version about to be removed for good (or replaced: a null version under
+   * `Suspended`), under the key's lock, and refuses by throwing — object lock's check, made atomic with the
+   * removal so a retention set concurrently cannot be missed.
    */
-  delete(key: string, mode: VersioningMode, versionId?: string, options: OperationOptions = {}): Promise<VersionDeleteResult> {
+  delete(key: string, mode: VersioningMode, versionId?: string, options: OperationOptions = {}, guard?: (entry: VersionEntry) => void): Promise<VersionDeleteResult> {
     return this.#lock.run(key, async () => {
       const before = await this.#versionsForChange(key, options);
       if (versionId === undefined) {
         const id = mode === 'Enabled' ? newVersionId() : NULL_VERSION_ID;
         const marker: VersionEntry = { id, marker: true, etag: '', size: 0, lastModified: new Date().toISOString() };
+        const replaced = id === NULL_VERSION_ID ? before.versions.find((v) => v.id === NULL_VERSION_ID) : undefined;
+        if (replaced && guard) guard(replaced);
         await this.#change(key, before, [], async () => withNewest(before.versions, marker));
         return { versionId: id, deleteMarker: true };
       }
       const gone = before.versions.find((v) => v.id === versionId);
       if (!gone) return { deleteMarker: false };
+      guard?.(gone);
       await this.#change(key, before, [], async () => before.versions.filter((v) => v !== gone));
       return { versionId, deleteMarker: gone.marker === true };
+    });
+  }
+
+  /**
+   * Replaces the entry of version `versionId` of `key` (the current one when undefined) by `update`'s result —
+   * object lock retention and legal hold, which change no bytes. `update` runs under the key's lock and may
+   * refuse by throwing. `NotFound` when there is no such version; a delete marker is passed to `update` too.
+   */
+  updateVersion(key: string, versionId: string | undefined, update: (entry: VersionEntry) => VersionEntry, options: OperationOptions = {}): Promise<VersionEntry> {
+    return this.#lock.run(key, async () => {
+      const before = await this.#versionsForChange(key, options);
+      const at = versionId === undefined ? 0 : before.versions.findIndex((v) => v.id === versionId);
+      const old = before.versions[at];
+      if (at < 0 || !old) throw new StorageError('NotFound', 'no such version', { op: 'put', key });
+      const updated = { ...update(old), id: old.id, data: old.data };
+      await this.#change(key, before, [], async () => before.versions.map((v, i) => (i === at ? updated : v)));
+      return updated;
     });
   }
 

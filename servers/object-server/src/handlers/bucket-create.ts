@@ -15,6 +15,7 @@ import type { Handler } from '../context.ts';
 import { assertBucketName } from '../bucket-names.ts';
 import { readXmlBody } from '../request-body.ts';
 import { isS3Error } from '../s3-errors.ts';
+import { enableLockAtCreation } from '../object-lock/lock-at-creation.ts';
 import { childText, parseXml } from '../xml.ts';
 
 /** The region where S3 answers a repeated CreateBucket of one's own bucket with 200. */
@@ -28,6 +29,7 @@ export const createBucket: Handler = async (ctx) => {
   if (body.trim() !== '') childText(parseXml(body, 'CreateBucketConfiguration'), 'LocationConstraint');
   try {
     await ctx.state.buckets.create(bucket, ctx.state.region);
+    await enableLockAtCreation(ctx, bucket);
   } catch (e) {
     if (!(isS3Error(e) && e.code === 'BucketAlreadyOwnedByYou' && ctx.state.region === LEGACY_REGION)) throw e;
   }

@@ -12,6 +12,7 @@ import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
 import { childText, children, parseXml } from '../xml.ts';
 import type { XmlObject } from '../xml.ts';
+import { deleteVersions } from '../versioning/delete-versions.ts';
 
 /** S3's limit on keys per DeleteObjects request. */
 export const MAX_DELETE_KEYS = 1000;
@@ -30,6 +31,12 @@ export const deleteObjects: Handler = async (ctx) => {
     if (key === undefined) throw new S3Error('MalformedXML', 'Every Object needs a Key');
     return key;
   });
+  // A versioned bucket, or any Object naming a VersionId, deletes through the version store.
+  const mode = await ctx.state.versioning.mode(bucket);
+  const versionIds = objects.map((o) => childText(o, 'VersionId'));
+  if (mode !== null || versionIds.some((v) => v !== undefined)) {
+    return { xml: { root: 'DeleteResult', body: await deleteVersions(ctx, bucket, mode, keys, versionIds, quiet) } };
+  }
   const deleted: XmlObject[] = [];
   const errors: XmlObject[] = [];
   const valid: string[] = [];

@@ -10,6 +10,7 @@ import type { Handler } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
 import { childText, parseXml } from '../xml.ts';
+import { assertMaySuspend } from '../object-lock/lock-at-creation.ts';
 
 /** Sets a bucket's versioning state. */
 export const putBucketVersioning: Handler = async (ctx) => {
@@ -21,6 +22,7 @@ export const putBucketVersioning: Handler = async (ctx) => {
   if (status !== 'Enabled' && status !== 'Suspended') {
     throw new S3Error('MalformedXML');
   }
+  if (status === 'Suspended') await assertMaySuspend(ctx, bucket);
   await ctx.state.versioning.set(bucket, status);
   return {};
 };

@@ -20,6 +20,7 @@ import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context, S3Response } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
+import { afterVersionedComplete, beforeVersionedComplete, withVersionId } from '../versioning/versioned-multipart.ts';
 import { childText, children, parseXml } from '../xml.ts';
 
 /** Parses a CompleteMultipartUpload document into the parts it names, in document order. */
@@ -94,6 +95,7 @@ async function complete(ctx: S3Context, sKey: string, uploadId: string, requeste
   await ctx.state.layouts.record(sKey, {
     etag: info.etag,
     sizes: requested.map((p) => stored.get(p.partNumber)?.size ?? 0),
+    partChecksums: requested.map((p) => stored.get(p.partNumber)?.checksums ?? {}),
     completion: {
       uploadId,
       parts: requested.map((p) => [p.partNumber, normalizeEtag(p.etag)]),
@@ -132,7 +134,9 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   // x-amz-checksum-* headers describe the assembled object here, not the XML body.
   const requested = parseCompleteXml(await readXmlBody(ctx, undefined, false));
   try {
-    return result(bucket, key, await complete(ctx, sKey, uploadId, requested));
+    const versioned = await beforeVersionedComplete(ctx, bucket, key);
+    const info = await complete(ctx, sKey, uploadId, requested);
+    return withVersionId(result(bucket, key, info), await afterVersionedComplete(ctx, bucket, key, versioned));
   } catch (e) {
     if (!isNoSuchUpload(e)) throw e;
     const earlier = await ctx.state.layouts.completedBy(sKey, uploadId, requested);

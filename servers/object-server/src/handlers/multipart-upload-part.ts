@@ -12,6 +12,7 @@ import { readConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context } from '../context.ts';
 import { copySourceOf } from '../copy-source.ts';
+import { resolveCopySource } from '../versioning/copy-source-version.ts';
 import { checksumHeaders, quoteEtag } from '../object-headers.ts';
 import { parsePartNumber } from '../part-layout.ts';
 import { objectBody } from '../request-body.ts';
@@ -52,7 +53,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { storage } = ctx.state;
   let result;
   try {
-    result = await storage.get(storageKey(source.bucket, source.key), {
+    result = await storage.get((await resolveCopySource(ctx, source)).storageKey, {
       ...readConditionsFrom(ctx, 'x-amz-copy-source-'),
       ...(range ? { range } : {}),
       signal: ctx.signal,

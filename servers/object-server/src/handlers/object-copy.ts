@@ -14,6 +14,8 @@ import type { Handler, S3Context } from '../context.ts';
 import { copySourceOf } from '../copy-source.ts';
 import { standardHeadersFrom, tagsFrom, userMetadataFrom } from '../object-headers.ts';
 import { S3Error } from '../s3-errors.ts';
+import { resolveCopySource } from '../versioning/copy-source-version.ts';
+import { lockFieldsForWrite } from '../object-lock/lock-headers.ts';
 
 function directive(ctx: S3Context, name: string): 'COPY' | 'REPLACE' {
   const v = (header(ctx, name) ?? 'COPY').toUpperCase();
@@ -28,7 +30,8 @@ export const copyObject: Handler = async (ctx) => {
   const key = keyOf(ctx);
   const metadata = directive(ctx, 'x-amz-metadata-directive');
   const tagging = directive(ctx, 'x-amz-tagging-directive');
-  const from = storageKey(source.bucket, source.key);
+  const resolved = await resolveCopySource(ctx, source);
+  const from = resolved.storageKey;
   const to = storageKey(bucket, key);
   if (from === to && metadata === 'COPY' && tagging === 'COPY') {
     throw new S3Error(
@@ -38,33 +41,42 @@ export const copyObject: Handler = async (ctx) => {
   }
   const { storage } = ctx.state;
   const replaceTags = tagging === 'REPLACE' ? (tagsFrom(ctx) ?? {}) : undefined;
-  let info: ObjectInfo;
-  try {
-    const sourceConditions = readConditionsFrom(ctx, 'x-amz-copy-source-');
-    if (metadata === 'REPLACE') {
-      // Tags follow their own directive: with COPY they are the source's, read first.
-      const tags = replaceTags ?? (await storage.head(from, { ...sourceConditions, signal: ctx.signal })).tags;
-      info = await storage.copy(from, to, {
-        metadataDirective: 'replace',
-        ...standardHeadersFrom(ctx),
-        userMetadata: userMetadataFrom(ctx),
-        tags,
-        source: sourceConditions,
-        ...writeConditionsFrom(ctx),
-        signal: ctx.signal,
-      });
-    } else {
-      info = await storage.copy(from, to, { metadataDirective: 'copy', source: sourceConditions, ...writeConditionsFrom(ctx), signal: ctx.signal });
-      if (replaceTags) info = await storage.setTags(to, replaceTags, { ifMatch: info.etag, signal: ctx.signal });
+  const destinationConditions = writeConditionsFrom(ctx);
+  /** Copies the source to `target`; conditions on the destination are the version store's in a versioned bucket. */
+  const copyTo = async (target: string, conditions: typeof destinationConditions): Promise<ObjectInfo> => {
+    try {
+      const sourceConditions = readConditionsFrom(ctx, 'x-amz-copy-source-');
+      if (metadata === 'REPLACE') {
+        // Tags follow their own directive: with COPY they are the source's, read first.
+        const tags = replaceTags ?? (await storage.head(from, { ...sourceConditions, signal: ctx.signal })).tags;
+        return await storage.copy(from, target, {
+          metadataDirective: 'replace',
+          ...standardHeadersFrom(ctx),
+          userMetadata: userMetadataFrom(ctx),
+          tags,
+          source: sourceConditions,
+          ...conditions,
+          signal: ctx.signal,
+        });
+      }
+      const copied = await storage.copy(from, target, { metadataDirective: 'copy', source: sourceConditions, ...conditions, signal: ctx.signal });
+      return replaceTags ? await storage.setTags(target, replaceTags, { ifMatch: copied.etag, signal: ctx.signal }) : copied;
+    } catch (e) {
+      if (hasErrorCode(e, 'NotModified')) throw new S3Error('PreconditionFailed', undefined, { cause: e, extra: { Condition: 'x-amz-copy-source-If-None-Match' } });
+      throw e;
     }
-  } catch (e) {
-    if (hasErrorCode(e, 'NotModified')) throw new S3Error('PreconditionFailed', undefined, { cause: e, extra: { Condition: 'x-amz-copy-source-If-None-Match' } });
-    throw e;
-  }
+  };
+  // A versioned destination gets a new version (AWS "Using versioning in S3 buckets"); others the plain copy.
+  const mode = ctx.state.versioning.peek(bucket) ?? (await ctx.state.versioning.mode(bucket));
+  const written =
+    mode === null
+      ? { info: await copyTo(to, destinationConditions), versionId: undefined }
+      : await ctx.state.versioning.store(bucket).write(key, mode, destinationConditions, (dataKey) => copyTo(dataKey, {}), { signal: ctx.signal }, await lockFieldsForWrite(ctx, bucket, mode, { requireIntegrity: false }));
+  const info = written.info;
   // The destination was overwritten: a part-layout record of what it held before is stale.
   await ctx.state.layouts.forget(to);
   return {
-    headers: { 'x-amz-copy-source-version-id': undefined },
+    headers: { 'x-amz-copy-source-version-id': resolved.versionId, 'x-amz-version-id': written.versionId },
     xml: { root: 'CopyObjectResult', body: { ETag: `"${info.etag}"`, LastModified: info.lastModified, ...checksumXml(info.checksums) } },
   };
 };

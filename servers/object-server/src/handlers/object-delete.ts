@@ -6,10 +6,17 @@
 import { hasErrorCode } from '@strata/storage';
 import { bucketOf, keyOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
+import { deleteVersioned, versioningOf } from '../versioning/versioned-object.ts';
 
 /** Deletes an object. */
 export const deleteObject: Handler = async (ctx) => {
   const key = storageKey(bucketOf(ctx), keyOf(ctx));
+  const versioning = await versioningOf(ctx);
+  if (versioning !== undefined) {
+    const res = await deleteVersioned(ctx, versioning.mode, versioning.versionId);
+    await ctx.state.layouts.forget(key);
+    return res;
+  }
   try {
     await ctx.state.storage.delete(key, { signal: ctx.signal });
   } catch (e) {

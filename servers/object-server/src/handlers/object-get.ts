@@ -11,7 +11,7 @@
  * `response-*` overrides are written as the UTF-8 bytes of their value, like stored metadata (see
  * object-headers.ts), so `attachment; filename="отчёт.pdf"` reaches the client as the bytes it asked for.
  */
-import { contentRange, hasErrorCode, resolveRange } from '@strata/storage';
+import { contentRange, hasErrorCode, readCached, resolveRange } from '@strata/storage';
 import type { ByteRange, ObjectInfo, ReadConditions, ResolvedRange } from '@strata/storage';
 import { readConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
@@ -19,6 +19,7 @@ import type { Handler, S3Context, S3Response } from '../context.ts';
 import { httpDate, objectHeaders, quoteEtag, unicodeToHeader } from '../object-headers.ts';
 import { parsePartNumber, partRange } from '../part-layout.ts';
 import { S3Error } from '../s3-errors.ts';
+import { isUnversioned, readVersioned } from '../versioning/versioned-object.ts';
 
 /** Parses a Range header; undefined for absent, multi-range or unparsable values (which S3 ignores). */
 export function parseRange(value: string | undefined): ByteRange | undefined {
@@ -80,15 +81,40 @@ async function notModified(ctx: S3Context, key: string): Promise<S3Response> {
   return { status: 304, headers: { etag: quoteEtag(info.etag), 'last-modified': httpDate(info.lastModified) } };
 }
 
-function responseHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: number; end: number } | undefined, partsCount?: number) {
-  const headers: Record<string, string | number | undefined> = { ...objectHeaders(info, ctx, resolved !== undefined), ...overrides(ctx), 'x-amz-mp-parts-count': partsCount };
+type Headers = Record<string, string | number | undefined>;
+
+/**
+ * The headers of whole-object answers, per info, for infos that cannot change: a read cache hands the same
+ * frozen info to every hit, so a hot object's headers (dates and UTF-8 conversions included) are built once.
+ */
+const wholeObjectHeaders = new WeakMap<ObjectInfo, Readonly<Headers>>();
+
+/** Whether the query carries a `response-*` override (a loop over the names, no allocation). */
+function hasOverrides(ctx: S3Context): boolean {
+  const query = ctx.query;
+  for (let i = 0; i < query.size; i++) if ((query.nameAt(i) as string).startsWith('response-')) return true;
+  return false;
+}
+
+function responseHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: number; end: number } | undefined, partsCount?: number): Headers {
+  const plain = resolved === undefined && partsCount === undefined && ctx.headers['x-amz-checksum-mode'] === undefined && !hasOverrides(ctx);
+  if (plain && Object.isFrozen(info)) {
+    let cached = wholeObjectHeaders.get(info);
+    if (cached === undefined) wholeObjectHeaders.set(info, (cached = Object.freeze(buildHeaders(ctx, info, undefined))));
+    return cached;
+  }
+  return buildHeaders(ctx, info, resolved, partsCount);
+}
+
+function buildHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: number; end: number } | undefined, partsCount?: number): Headers {
+  const headers: Headers = { ...objectHeaders(info, ctx, resolved !== undefined), ...overrides(ctx), 'x-amz-mp-parts-count': partsCount };
   if (resolved) headers['content-range'] = contentRange(resolved, info.size);
   headers['content-length'] = resolved ? resolved.end - resolved.start + 1 : info.size;
   return headers;
 }
 
-async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
-  const key = storageKey(bucketOf(ctx), keyOf(ctx));
+async function read(ctx: S3Context, withBody: boolean, versionKey?: string): Promise<S3Response> {
+  const key = versionKey ?? storageKey(bucketOf(ctx), keyOf(ctx));
   const partNumber = parsePartNumber(ctx.query.get('partNumber'));
   if (ctx.auth.accessKeyId === null) overrides(ctx); // refused before any storage call
   const conditions: ReadConditions = readConditionsFrom(ctx);
@@ -100,7 +126,7 @@ async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
       // (reply.js sendStream), which is all a signal would do here — at the cost of a controller and three
       // listeners per request (GET profile).
       const range = parseRange(header(ctx, 'range'));
-      const result = await storage.get(key, { ...conditions, ...(range ? { range } : {}) });
+      const result = await storage.get(key, range ? { ...conditions, range } : conditions);
       if (range && result.info.size === 0) {
         result.body.destroy();
         throw unsatisfiable(header(ctx, 'range'), 0);
@@ -134,8 +160,32 @@ async function read(ctx: S3Context, withBody: boolean): Promise<S3Response> {
   }
 }
 
+/** The conditions of a request without conditional headers (RFC 9110 §13.1), shared. */
+const NO_CONDITIONS: ReadConditions = Object.freeze({});
+
+/**
+ * A GET answered from the read cache's memory, synchronously (no storage promise, no stream), or undefined:
+ * then the full path answers — also every failure here (a condition, a bad range or part number, an
+ * anonymous override), which the full path meets again and turns into S3's answer.
+ */
+function fromCache(ctx: S3Context): S3Response | undefined {
+  try {
+    if (ctx.query.has('partNumber')) return undefined;
+    const key = storageKey(bucketOf(ctx), keyOf(ctx));
+    const h = ctx.headers;
+    const conditional = h['if-match'] !== undefined || h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined || h['if-unmodified-since'] !== undefined;
+    const conditions = conditional ? readConditionsFrom(ctx) : NO_CONDITIONS;
+    const range = h.range === undefined ? undefined : parseRange(header(ctx, 'range'));
+    const hit = readCached(ctx.state.storage, key, range ? { ...conditions, range } : conditions);
+    if (hit === undefined || (range && hit.info.size === 0)) return undefined;
+    return { status: hit.range ? 206 : 200, headers: responseHeaders(ctx, hit.info, hit.range), body: hit.bytes };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads an object (or a range or part of it). */
-export const getObject: Handler = (ctx) => read(ctx, true);
+export const getObject: Handler = (ctx) => (isUnversioned(ctx) ? (fromCache(ctx) ?? read(ctx, true)) : readVersioned(ctx, true, read));
 
 /** Reads an object's headers. */
-export const headObject: Handler = (ctx) => read(ctx, false);
+export const headObject: Handler = (ctx) => (isUnversioned(ctx) ? read(ctx, false) : readVersioned(ctx, false, read));

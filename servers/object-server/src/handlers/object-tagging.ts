@@ -5,27 +5,36 @@
  *
  * Tags change without rewriting the object (storage.setTags keeps the ETag).
  */
-import { bucketOf, keyOf, storageKey } from '../context.ts';
-import type { Handler } from '../context.ts';
+import type { Handler, S3Context } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
 import { parseTaggingXml, tagSetXml } from '../tags.ts';
+import { taggingTarget } from '../versioning/tagging-target.ts';
+import type { TaggingTarget } from '../versioning/tagging-target.ts';
 
 /** Returns an object's tags. */
 export const getObjectTagging: Handler = async (ctx) => {
-  const info = await ctx.state.storage.head(storageKey(bucketOf(ctx), keyOf(ctx)), { signal: ctx.signal });
-  return { xml: { root: 'Tagging', body: tagSetXml(info.tags) } };
+  const target = await taggingTarget(ctx);
+  const info = await ctx.state.storage.head(target.storageKey, { signal: ctx.signal });
+  return { headers: { 'x-amz-version-id': target.versionId }, xml: { root: 'Tagging', body: tagSetXml(info.tags) } };
 };
+
+/** Sets the tags of the target and of its plain mirror, when it has one (the current version of a versioned key). */
+async function setTags(ctx: S3Context, target: TaggingTarget, tags: Record<string, string>): Promise<void> {
+  await ctx.state.storage.setTags(target.storageKey, tags, { signal: ctx.signal });
+  if (target.mirror !== undefined) await ctx.state.storage.setTags(target.mirror, tags, { signal: ctx.signal });
+}
 
 /** Replaces an object's tags. */
 export const putObjectTagging: Handler = async (ctx) => {
-  const key = storageKey(bucketOf(ctx), keyOf(ctx));
+  const target = await taggingTarget(ctx);
   const tags = parseTaggingXml(await readXmlBody(ctx));
-  await ctx.state.storage.setTags(key, tags, { signal: ctx.signal });
-  return {};
+  await setTags(ctx, target, tags);
+  return { headers: { 'x-amz-version-id': target.versionId } };
 };
 
 /** Removes an object's tags. */
 export const deleteObjectTagging: Handler = async (ctx) => {
-  await ctx.state.storage.setTags(storageKey(bucketOf(ctx), keyOf(ctx)), {}, { signal: ctx.signal });
-  return { status: 204 };
+  const target = await taggingTarget(ctx);
+  await setTags(ctx, target, {});
+  return { status: 204, headers: { 'x-amz-version-id': target.versionId } };
 };

@@ -14,7 +14,9 @@ export async function assertNoVersions(ctx: S3Context, bucket: string): Promise<
   if (page.items.length > 0 || page.prefixes.length > 0) throw new S3Error('BucketNotEmpty', undefined, { extra: { BucketName: bucket } });
 }
 
-/** Forgets a deleted bucket's versioning state. */
+/** Forgets a deleted bucket's versioning state, object lock and lifecycle configurations. */
 export async function forgetVersioning(ctx: S3Context, bucket: string): Promise<void> {
   if ((await ctx.state.versioning.mode(bucket)) !== null) await ctx.state.versioning.remove(bucket);
+  if (await ctx.state.versioning.locks.get(bucket)) await ctx.state.versioning.locks.remove(bucket);
+  if (await ctx.state.versioning.lifecycle.get(bucket)) await ctx.state.versioning.lifecycle.remove(bucket);
 }

@@ -4,12 +4,14 @@
  * DeleteObject would (a delete marker without VersionId, the version for good with one), and its Deleted
  * result carries `VersionId`, `DeleteMarker` and `DeleteMarkerVersionId` as S3's do: for a marker created,
  * `DeleteMarker` and `DeleteMarkerVersionId`; for a marker removed by id, `VersionId` and `DeleteMarker`.
+ * A version object lock protects stays, with an AccessDenied Error entry (object-lock/lock-guard.ts).
  */
 import { isVersionIdShape } from '@strata/storage';
 import type { VersioningMode } from '@strata/storage';
 import type { S3Context } from '../context.ts';
 import { storageKey } from '../context.ts';
 import { toS3Error } from '../error-mapping.ts';
+import { deletionGuard } from '../object-lock/lock-guard.ts';
 import type { XmlObject } from '../xml.ts';
 
 /** Deletes `keys` (with their `versionIds`) one by one; the DeleteResult body. */
@@ -22,6 +24,7 @@ export async function deleteVersions(
   quiet: boolean,
 ): Promise<XmlObject> {
   const store = ctx.state.versioning.store(bucket);
+  const guard = deletionGuard(ctx);
   const deleted: XmlObject[] = [];
   const errors: XmlObject[] = [];
   for (let i = 0; i < keys.length; i++) {
@@ -47,7 +50,7 @@ export async function deleteVersions(
         if (!quiet) deleted.push({ Key: key });
         continue;
       }
-      const r = await store.delete(key, mode ?? 'Suspended', versionId, { signal: ctx.signal });
+      const r = await store.delete(key, mode ?? 'Suspended', versionId, { signal: ctx.signal }, guard);
       await ctx.state.layouts.forget(storageKey(bucket, key));
       if (quiet) continue;
       if (versionId === undefined) {

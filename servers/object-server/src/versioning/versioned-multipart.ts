@@ -9,6 +9,7 @@
  */
 import type { VersioningMode } from '@strata/storage';
 import type { S3Context, S3Response } from '../context.ts';
+import { lockFieldsForWrite } from '../object-lock/lock-headers.ts';
 
 /** Prepares a versioned key for a completion; the bucket's mode, or null when it is not versioned. */
 export async function beforeVersionedComplete(ctx: S3Context, bucket: string, key: string): Promise<VersioningMode | null> {
@@ -17,10 +18,14 @@ export async function beforeVersionedComplete(ctx: S3Context, bucket: string, ke
   return mode;
 }
 
-/** Records a completed object as a version; its id, or undefined when the bucket is not versioned. */
+/**
+ * Records a completed object as a version, with the bucket's default object lock retention; its id, or
+ * undefined when the bucket is not versioned.
+ */
 export async function afterVersionedComplete(ctx: S3Context, bucket: string, key: string, mode: VersioningMode | null): Promise<string | undefined> {
   if (mode === null) return undefined;
-  return (await ctx.state.versioning.store(bucket).adoptPlain(key, mode))?.versionId;
+  const lock = await lockFieldsForWrite(ctx, bucket, mode, { requireIntegrity: false });
+  return (await ctx.state.versioning.store(bucket).adoptPlain(key, mode, {}, lock))?.versionId;
 }
 
 /** The answer with `x-amz-version-id` when there is one. */

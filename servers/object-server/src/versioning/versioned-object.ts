@@ -14,6 +14,8 @@ import type { VersioningMode } from '@strata/storage';
 import { bucketOf, keyOf } from '../context.ts';
 import type { S3Context, S3Response } from '../context.ts';
 import { S3Error } from '../s3-errors.ts';
+import { deletionGuard } from '../object-lock/lock-guard.ts';
+import { lockHeaders } from '../object-lock/lock-headers.ts';
 
 /** The request's `versionId`, checked: a value this server cannot have issued is InvalidArgument, as in S3. */
 export function versionIdParam(ctx: Pick<S3Context, 'query'>): string | undefined {
@@ -61,13 +63,13 @@ export async function readVersioned(ctx: S3Context, withBody: boolean, readAt: R
     return errorAnswer(ctx, withBody, v.versionId === undefined ? 'NoSuchKey' : 'MethodNotAllowed', v.versionId === undefined ? headers : { ...headers, allow: 'DELETE' });
   }
   const res = await readAt(ctx, withBody, found.storageKey);
-  return { ...res, headers: { ...res.headers, 'x-amz-version-id': found.entry.id } };
+  return { ...res, headers: { ...res.headers, 'x-amz-version-id': found.entry.id, ...lockHeaders(found.entry) } };
 }
 
-/** DELETE in a versioned bucket, or of a named version. */
+/** DELETE in a versioned bucket, or of a named version; a version object lock protects is AccessDenied. */
 export async function deleteVersioned(ctx: S3Context, mode: VersioningMode | null, versionId: string | undefined): Promise<S3Response> {
   const store = ctx.state.versioning.store(bucketOf(ctx));
-  const result = await store.delete(keyOf(ctx), mode ?? 'Suspended', versionId, { signal: ctx.signal });
+  const result = await store.delete(keyOf(ctx), mode ?? 'Suspended', versionId, { signal: ctx.signal }, deletionGuard(ctx));
   return {
     status: 204,
     headers: {

@@ -12,6 +12,10 @@
 import { hasErrorCode, readText, VersionStore } from '@strata/storage';
 import type { Storage, VersioningMode } from '@strata/storage';
 import { RESERVED_PREFIX } from '../bucket-registry.ts';
+import type { LifecycleConfig } from '../lifecycle/lifecycle-config.ts';
+import type { ObjectLockConfig } from '../object-lock/lock-config.ts';
+import { createBucketRecords } from './bucket-records.ts';
+import type { BucketRecords } from './bucket-records.ts';
 
 const STATE_PREFIX = `${RESERVED_PREFIX}versioning/`;
 const VERSIONS_PREFIX = `${RESERVED_PREFIX}versions/`;
@@ -36,6 +40,12 @@ export interface VersioningRegistry {
   remove(bucket: string): Promise<void>;
   /** The version store of a bucket. */
   store(bucket: string): VersionStore;
+  /** Buckets' object lock configurations (object-lock/). */
+  locks: BucketRecords<ObjectLockConfig>;
+  /** Buckets' lifecycle configurations (lifecycle/). */
+  lifecycle: BucketRecords<LifecycleConfig>;
+  /** The clock retention periods and lifecycle rules are measured by, in ms since the epoch. */
+  now(): number;
   /**
    * Loads the states and recovers interrupted changes; resolves either way (a storage that is down now is
    * retried by the first request that needs versioning).
@@ -43,8 +53,14 @@ export interface VersioningRegistry {
   ready(): Promise<void>;
 }
 
+/** Options of {@link createVersioningRegistry}. */
+export interface VersioningRegistryOptions {
+  /** The clock of retention and lifecycle (tests move it; signature checks keep their own). @default Date.now */
+  now?: () => number;
+}
+
 /** Creates the registry over `storage`. */
-export function createVersioningRegistry(storage: Storage): VersioningRegistry {
+export function createVersioningRegistry(storage: Storage, options: VersioningRegistryOptions = {}): VersioningRegistry {
   let loaded: Map<string, VersioningMode> | undefined;
   let loading: Promise<Map<string, VersioningMode>> | undefined;
   const stores = new Map<string, VersionStore>();
@@ -109,6 +125,9 @@ export function createVersioningRegistry(storage: Storage): VersioningRegistry {
       stores.delete(bucket);
     },
     store,
+    locks: createBucketRecords<ObjectLockConfig>(storage, `${RESERVED_PREFIX}object-lock/`),
+    lifecycle: createBucketRecords<LifecycleConfig>(storage, `${RESERVED_PREFIX}lifecycle/`),
+    now: options.now ?? Date.now,
     ready: () => states().then(
       () => undefined,
       () => undefined,

@@ -47,6 +47,36 @@ describe('presigned memo', () => {
     expect(auth.presignedMemoHits).toBe(0);
   });
 
+  it('does not answer a URL that carries a remembered signature with another query', () => {
+    const { auth, req } = setup();
+    auth.authenticate(req);
+    // The memo finds entries by signature; the whole URL must still match.
+    const tampered = { ...req, rawUrl: req.rawUrl.replace('X-Amz-Expires=60', 'X-Amz-Expires=600') };
+    expect(tampered.rawUrl).not.toBe(req.rawUrl);
+    expect(s3ErrorOf(() => auth.authenticate(tampered)).code).toBe('SignatureDoesNotMatch');
+    const extra = { ...req, rawUrl: `${req.rawUrl.split('?')[0]}?versionId=1&${req.rawUrl.split('?')[1]}` };
+    expect(s3ErrorOf(() => auth.authenticate(extra)).code).toBe('SignatureDoesNotMatch');
+    expect(auth.presignedMemoHits).toBe(0);
+  });
+
+  it('keeps a URL used since it was remembered over one that was not, when full', () => {
+    const auth = createAuthenticator({ credentials: [credentials], now: () => T0, presignedMemoEntries: 2 });
+    const reqFor = (key: string) => {
+      const url = presignUrl({ method: 'GET', url: `http://127.0.0.1:9000/b/${key}`, credentials, expiresIn: 60, now: T0 });
+      return { method: 'GET', rawUrl: url.replace(/^http:\/\/[^/]+/, ''), headers: { host: '127.0.0.1:9000' } };
+    };
+    const [one, two, three] = [reqFor('one'), reqFor('two'), reqFor('three')];
+    auth.authenticate(one);
+    auth.authenticate(two);
+    auth.authenticate(one); // a hit: one gets a second chance
+    expect(auth.presignedMemoHits).toBe(1);
+    auth.authenticate(three); // full: evicts two, not one
+    auth.authenticate(one);
+    expect(auth.presignedMemoHits).toBe(2);
+    auth.authenticate(two);
+    expect(auth.presignedMemoHits).toBe(2);
+  });
+
   it('can be turned off', () => {
     const { auth, req } = setup(0);
     auth.authenticate(req);
