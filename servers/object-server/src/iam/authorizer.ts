@@ -82,8 +82,16 @@ export class Authorizer {
     if (principal?.kind === 'root' && ROOT_POLICY_OPS.has(op)) return 'Allow';
     const values = requestKeys(raw, query, principal, auth.presigned, new Date(this.#now()));
     const action = (query.has('versionId') ? VERSION_ACTIONS[row.action] : undefined) ?? row.action;
-    const verdict = this.#evaluate(principal, action, resourceArn(row.level, bucket, key), bucket, values);
-    if (verdict !== 'Allow' || !COPY_OPS.has(op)) return verdict;
+    const resource = resourceArn(row.level, bucket, key);
+    const verdict = this.#evaluate(principal, action, resource, bucket, values);
+    if (verdict !== 'Allow') return verdict;
+    // Shortening or removing GOVERNANCE retention takes the header *and* s3:BypassGovernanceRetention
+    // ("Object Lock retention modes", https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-modes).
+    if (bypassRequested(raw.headers['x-amz-bypass-governance-retention'])) {
+      const bypass = this.#evaluate(principal, 's3:BypassGovernanceRetention', resource, bucket, values);
+      if (bypass !== 'Allow') return bypass;
+    }
+    if (!COPY_OPS.has(op)) return verdict;
     // A copy reads its source: s3:GetObject (or s3:GetObjectVersion) on it, under the source bucket's policy
     // ("CopyObject", https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html, "Permissions").
     const source = copySourceOf(raw.headers['x-amz-copy-source']);
@@ -117,6 +125,12 @@ export class Authorizer {
     }
     return identityVerdict === 'Allow' || resourceVerdict === 'Allow' ? 'Allow' : undefined;
   }
+}
+
+/** Whether a request asks to bypass GOVERNANCE retention (the header's value `true`, any case). */
+function bypassRequested(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && value.trim().toLowerCase() === 'true';
 }
 
 /** Operations that read another object as their source (x-amz-copy-source). */
