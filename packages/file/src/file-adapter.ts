@@ -46,7 +46,8 @@ import { cloneInfo, objectRecord } from './object-meta.ts';
 import { setObjectTags, stageCopy } from './object-copy.ts';
 import { migrateRoot } from './migrate.ts';
 import type { MigrateResult } from './migrate.ts';
-import { FileMultipart, headersOf } from './multipart.ts';
+import { FileMultipart } from './multipart.ts';
+import { pickStandardHeaders } from '@strata/storage/adapter';
 import { FIRST_READ_BYTES, HEADER_READ_BYTES, openObject } from './object-read.ts';
 import type { OpenedObject } from './object-read.ts';
 import { stageBody } from './object-write.ts';
@@ -151,7 +152,7 @@ export class FileAdapter implements StorageAdapter {
   put(key: string, body: PreparedBody, options: AdapterPutOptions): Promise<ObjectInfo> {
     listenEarly(body);
     return this.#run('put', key, options.signal, async () => {
-      const base = { key, ...headersOf(options), userMetadata: lowerKeys(options.userMetadata), tags: { ...options.tags } };
+      const base = { key, ...pickStandardHeaders(options), userMetadata: lowerKeys(options.userMetadata), tags: { ...options.tags } };
       const withKey = storesKey(keyToPath(key));
       let info!: ObjectInfo;
       const tmp = await stageBody(this.#core, body, (d, stamp) => {

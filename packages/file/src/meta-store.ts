@@ -22,7 +22,7 @@
 import { lstatSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { contentTypeOf } from './content-types.ts';
+import { contentTypeFromKey } from '@strata/storage';
 import type { FileCore } from './core.ts';
 import { MetaFiles } from './meta-files.ts';
 import { decodeRecord, encodeRecord, stampMatches, stampOf } from './object-meta.ts';
@@ -208,7 +208,7 @@ export class MetaStore {
     if (key === '' || Date.now() - st.mtimeMs < RACY_MS) return;
     const record: MetaRecord = { v: 1, ...stampOf(st), etag };
     // The record then answers for the file, so it carries the type the file's name gave it (object-read.ts).
-    const type = contentTypeOf(key);
+    const type = contentTypeFromKey(key);
     if (type !== undefined) record.contentType = type;
     const done = this.#core.mutex
       .run(key, async () => {

@@ -11,16 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import fse from 'fs-extra';
-import {
-  StorageError,
-  combineFullObjectChecksum,
-  compareKeys,
-  compositeChecksum,
-  createChecksum,
-  isCrcAlgorithm,
-  multipartEtag,
-  selectCompletedParts,
-} from '@strata/storage';
+import { StorageError, assembleCompletedParts, compareKeys, createChecksum, pickStandardHeaders, uploadChecksumAlgorithms } from '@strata/storage/adapter';
 import type {
   ChecksumAlgorithm,
   Checksums,
@@ -87,10 +78,7 @@ export class FileMultipart {
   }
 
   async start(key: string, options: StartMultipartOptions): Promise<MultipartUpload> {
-    const algorithms = [...new Set(options.checksumAlgorithms ?? [])];
-    if (options.checksumType === 'FULL_OBJECT' && algorithms.some((a) => !isCrcAlgorithm(a))) {
-      throw new StorageError('InvalidArgument', 'Full-object checksums exist only for CRC algorithms', { op: 'startMultipart', key });
-    }
+    const algorithms = uploadChecksumAlgorithms(options, key);
     const { signal: _signal, ...kept } = options;
     const uploadId = randomBytes(16).toString('hex');
     const rec: UploadRecord = { key, uploadId, initiated: Date.now(), options: kept, algorithms };
@@ -167,39 +155,28 @@ export class FileMultipart {
     const rec = await this.#need(key, uploadId, op);
     const stored = await this.#parts(uploadId);
     const offsets = new Map(stored.map((p) => [p.info.partNumber, p.dataOffset]));
-    const chosen = selectCompletedParts(requested, stored.map((p) => p.info), this.#core.minPartSize, key);
-    requested.forEach((r, i) => {
-      for (const [alg, want] of Object.entries(r.checksums ?? {})) {
-        if (want !== undefined && chosen[i]?.checksums?.[alg as ChecksumAlgorithm] !== want) {
-          throw new StorageError('InvalidArgument', `Part ${r.partNumber}'s ${alg} checksum does not match`, { op, key, reason: 'InvalidPart' });
-        }
-      }
+    const assembled = assembleCompletedParts(requested, stored.map((p) => p.info), {
+      minPartSize: this.#core.minPartSize,
+      algorithms: rec.algorithms,
+      checksumType: rec.options.checksumType,
+      expectedChecksums: expected,
+      key,
     });
-    const type = rec.options.checksumType ?? 'COMPOSITE';
-    const checksums: Checksums = {};
-    for (const alg of rec.algorithms) {
-      const sums = chosen.map((p) => ({ checksum: p.checksums?.[alg] ?? '', size: p.size }));
-      checksums[alg] = type === 'FULL_OBJECT' ? combineFullObjectChecksum(alg, sums) : compositeChecksum(alg, sums.map((s) => s.checksum));
-    }
-    for (const [alg, want] of Object.entries(expected ?? {})) {
-      if (want !== undefined && checksums[alg as ChecksumAlgorithm] !== want) {
-        throw new StorageError('InvalidArgument', `The ${alg} checksum of the object does not match`, { op, key, reason: 'BadDigest' });
-      }
-    }
+    const chosen = assembled.parts;
     const o = rec.options;
     const info: ObjectInfo = {
       key,
-      size: chosen.reduce((n, p) => n + p.size, 0),
-      etag: multipartEtag(chosen.map((p) => p.etag)),
+      size: assembled.size,
+      etag: assembled.etag,
       lastModified: new Date(),
-      ...headersOf(o),
+      ...pickStandardHeaders(o),
       userMetadata: { ...o.userMetadata },
       tags: { ...o.tags },
       partCount: chosen.length,
     };
-    if (rec.algorithms.length > 0) {
-      info.checksums = checksums;
-      info.checksumType = type;
+    if (assembled.checksumType) {
+      info.checksums = assembled.checksums;
+      info.checksumType = assembled.checksumType;
     }
     const paths = chosen.map((p) => ({ path: this.#path(uploadId, String(p.partNumber)), start: offsets.get(p.partNumber) ?? 0 }));
     const withKey = storesKey(keyToPath(key));
@@ -261,15 +238,6 @@ export class FileMultipart {
       .map((r) => ({ key: r.key, uploadId: r.uploadId, initiated: new Date(r.initiated) }));
     return pageUploads(uploads, options);
   }
-}
-
-/** The standard headers of an options object. */
-export function headersOf(o: Partial<ObjectInfo> | StartMultipartOptions): Partial<ObjectInfo> {
-  const out: Partial<ObjectInfo> = {};
-  for (const k of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const) {
-    if (o[k] !== undefined) out[k] = o[k];
-  }
-  return out;
 }
 
 async function* concatFiles(files: { path: string; start: number }[]): AsyncGenerator<Buffer> {

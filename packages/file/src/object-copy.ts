@@ -11,7 +11,7 @@ import { checkReadConditions, checkWriteConditions, createChecksum, resolveRange
 import type { ChecksumAlgorithm, Checksums, CopyOptions, ObjectInfo } from '@strata/storage';
 import type { FileCore } from './core.ts';
 import { keyToPath, storesKey } from './key-mapping.ts';
-import { headersOf } from './multipart.ts';
+import { pickStandardHeaders } from '@strata/storage/adapter';
 import { cloneInfo, objectRecord, stampOf } from './object-meta.ts';
 import { FIRST_READ_BYTES, objectBytes, openObject } from './object-read.ts';
 import { stageStream } from './object-write.ts';
@@ -32,7 +32,7 @@ export async function stageCopy(core: FileCore, source: string, destination: str
     const start = range?.start ?? 0;
     const end = range?.end ?? src.info.size - 1;
     const meta = options.metadataDirective === 'replace' ? options : src.info;
-    const base = { key: destination, ...headersOf(meta), userMetadata: lowerKeys(meta.userMetadata), tags: { ...meta.tags } };
+    const base = { key: destination, ...pickStandardHeaders(meta), userMetadata: lowerKeys(meta.userMetadata), tags: { ...meta.tags } };
     const withKey = storesKey(keyToPath(destination));
     const keepDigests = !range && !src.info.partCount && src.info.checksumType === undefined;
     if (keepDigests) {

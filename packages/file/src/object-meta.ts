@@ -20,6 +20,7 @@
  */
 import type { Stats } from 'node:fs';
 import type { Checksums, ObjectInfo, PartInfo } from '@strata/storage';
+import { STANDARD_HEADER_NAMES } from '@strata/storage/adapter';
 
 /** What identifies the data file a record was written for. */
 export interface Stamp {
@@ -54,8 +55,6 @@ export interface MetaRecord extends Stamp {
   partNumber?: number;
 }
 
-const HEADERS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
-
 /** The stamp of a file from its stats. */
 export function stampOf(st: Pick<Stats, 'ino' | 'size' | 'mtimeMs'>): Stamp {
   return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
@@ -70,7 +69,7 @@ export function stampMatches(record: Stamp, st: Pick<Stats, 'size' | 'mtimeMs'>)
 export function objectRecord(info: ObjectInfo, stamp: Stamp, withKey: boolean, partSizes?: number[]): MetaRecord {
   const r: MetaRecord = { v: 1, ...stamp, etag: info.etag, lastModified: info.lastModified.getTime() };
   if (withKey) r.key = info.key;
-  for (const h of HEADERS) if (info[h] !== undefined) r[h] = info[h];
+  for (const h of STANDARD_HEADER_NAMES) if (info[h] !== undefined) r[h] = info[h];
   if (Object.keys(info.userMetadata).length > 0) r.userMetadata = { ...info.userMetadata };
   if (Object.keys(info.tags).length > 0) r.tags = { ...info.tags };
   if (info.checksums && Object.keys(info.checksums).length > 0) r.checksums = { ...info.checksums };
@@ -90,7 +89,7 @@ export function recordInfo(r: MetaRecord, key: string): ObjectInfo {
     userMetadata: { ...r.userMetadata },
     tags: { ...r.tags },
   };
-  for (const h of HEADERS) if (r[h] !== undefined) info[h] = r[h];
+  for (const h of STANDARD_HEADER_NAMES) if (r[h] !== undefined) info[h] = r[h];
   if (r.checksums) info.checksums = { ...r.checksums };
   if (r.checksumType !== undefined) info.checksumType = r.checksumType;
   if (r.partCount !== undefined) info.partCount = r.partCount;

@@ -10,14 +10,14 @@
  *   next written (or `FileAdapter.migrate` rewrites it);
  * - **a foreign file**, put there by another program: its ETag is the MD5 of its bytes, computed now and cached
  *   in its record (meta-store.ts `cacheEtag`), Last-Modified its mtime, Content-Type from its extension
- *   (content-types.ts), no user metadata or tags.
+ *   (`contentTypeFromKey` of `@strata/storage`), no user metadata or tags.
  */
 import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { StorageError } from '@strata/storage';
 import type { ObjectInfo } from '@strata/storage';
-import { contentTypeOf } from './content-types.ts';
+import { contentTypeFromKey } from '@strata/storage';
 import type { FileCore } from './core.ts';
 import { SELF_NAME, keyToPath } from './key-mapping.ts';
 import { headerLength, parseHeader } from './metadata.ts';
@@ -186,7 +186,7 @@ async function foreignInfo(core: FileCore, key: string, path: string, fh: ReadHa
   const etag = md5.digest('hex');
   core.meta.cacheEtag(key, path, stats, etag);
   const info: ObjectInfo = { key, size: stats.size, etag, lastModified: new Date(Math.floor(stats.mtimeMs)), userMetadata: {}, tags: {} };
-  const type = contentTypeOf(key === '' ? path : key);
+  const type = contentTypeFromKey(key === '' ? path : key);
   if (type !== undefined) info.contentType = type;
   return info;
 }

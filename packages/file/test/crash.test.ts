@@ -27,8 +27,19 @@ type Metadata = 'xattrs' | 'files';
 
 beforeAll(async () => {
   // Bundled once so each restart is a plain `node` start (~0.1 s) rather than a TypeScript loader (~0.7 s).
-  // The native xattr binding stays outside the bundle; the child finds it through NODE_PATH.
-  await build({ entryPoints: [join(import.meta.dirname, 'fixtures/crash-child.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'silent', external: ['@napi-rs/xattr'] });
+  // The native xattr binding stays outside the bundle; the child finds it through NODE_PATH. The workspace's
+  // packages are bundled from their sources (the `@strata/source` condition), as the tests import them, not
+  // from whatever dist/ was last built.
+  await build({
+    entryPoints: [join(import.meta.dirname, 'fixtures/crash-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: script,
+    logLevel: 'silent',
+    external: ['@napi-rs/xattr'],
+    conditions: ['@strata/source'],
+  });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

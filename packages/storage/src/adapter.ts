@@ -9,7 +9,6 @@
  * conditions (use `checkReadConditions`), and multipart assembly.
  */
 import type { Readable } from 'node:stream';
-import type { BodyMd5Preference } from './body.ts';
 import type { Capabilities } from './capabilities.ts';
 import type {
   ByteRange,
@@ -36,6 +35,17 @@ import type {
   ReadConditions,
   StartMultipartOptions,
 } from './types.ts';
+
+/**
+ * What an adapter may declare about the body MD5 (read by the front wrapper with `adapterWantsMd5`).
+ * `'unused'`: the adapter never reads `digests().md5` or `digests().etag` — its medium computes and returns the
+ * ETag (S3 answers it to PutObject and UploadPart) — so the front wrapper does not hash the body with MD5 unless
+ * the caller passed `contentMd5`, which is still verified before the body ends.
+ */
+export interface BodyMd5Preference {
+  /** @default 'needed' */
+  readonly bodyMd5?: 'needed' | 'unused';
+}
 
 /** The digests of a body, known once it has been read whole. */
 export interface BodyDigests {

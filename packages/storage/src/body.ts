@@ -12,7 +12,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { StorageError, abortedError, isStorageError } from './errors.ts';
 import { createChecksum, isChecksumAlgorithm } from './checksums.ts';
 import type { RunningChecksum } from './checksums.ts';
-import type { BodyDigests, PreparedBody } from './adapter.ts';
+import type { BodyDigests, BodyMd5Preference, PreparedBody } from './adapter.ts';
 import type { Body, ChecksumAlgorithm, Checksums, GetResult } from './types.ts';
 
 const asBuffer = (chunk: Uint8Array | string): Buffer =>
@@ -105,17 +105,6 @@ export interface PrepareBodyOptions {
    * @default true
    */
   md5?: boolean;
-}
-
-/**
- * What an adapter may declare about the body MD5 (part of the `StorageAdapter` SPI; read by the front wrapper
- * with {@link adapterWantsMd5}). `'unused'`: the adapter never reads `digests().md5` or `digests().etag` — its
- * medium computes and returns the ETag (S3 answers it to PutObject and UploadPart) — so the front wrapper does
- * not hash the body with MD5 unless the caller passed `contentMd5`, which is still verified before the body ends.
- */
-export interface BodyMd5Preference {
-  /** @default 'needed' */
-  readonly bodyMd5?: 'needed' | 'unused';
 }
 
 /** Whether the front wrapper must compute body MD5s for `adapter` (see {@link BodyMd5Preference}). */

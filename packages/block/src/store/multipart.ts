@@ -7,17 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  assembleCompletedParts,
   checkWriteConditions,
-  combineFullObjectChecksum,
   compareKeys,
-  compositeChecksum,
   createChecksum,
-  isCrcAlgorithm,
-  multipartEtag,
-  selectCompletedParts,
   StorageError,
   throwIfAborted,
-} from '@strata/storage';
+  uploadChecksumAlgorithms,
+} from '@strata/storage/adapter';
 import type {
   ChecksumAlgorithm,
   Checksums,
@@ -47,10 +44,7 @@ function need(view: IndexView, key: string, uploadId: string, op: string): Store
 
 /** Starts an upload: one record holding its metadata and the conditions to check at complete. */
 export async function startMultipart(store: BlockStore, key: string, options: StartMultipartOptions): Promise<MultipartUpload> {
-  const algorithms = [...new Set(options.checksumAlgorithms ?? [])];
-  if (options.checksumType === 'FULL_OBJECT' && algorithms.some((a) => !isCrcAlgorithm(a))) {
-    throw new StorageError('InvalidArgument', 'Full-object checksums exist only for CRC algorithms', { op: 'startMultipart', key });
-  }
+  const algorithms = uploadChecksumAlgorithms(options, key);
   const upload: StoredUpload = {
     uploadId: randomBytes(16).toString('hex'),
     key,
@@ -103,33 +97,21 @@ export function completeMultipart(store: BlockStore, key: string, uploadId: stri
   return store.commit((view) => {
     const u = need(view, key, uploadId, op);
     const stored = Object.values(u.parts);
-    const chosen = selectCompletedParts(parts, stored.map(toPartInfo), minPartSize, key);
-    parts.forEach((requested, i) => {
-      for (const [alg, want] of Object.entries(requested.checksums ?? {})) {
-        if (want !== undefined && chosen[i]!.checksums?.[alg as ChecksumAlgorithm] !== want) {
-          throw new StorageError('InvalidArgument', `Part ${requested.partNumber}'s ${alg} checksum does not match`, { op, key, reason: 'InvalidPart' });
-        }
-      }
+    const assembled = assembleCompletedParts(parts, stored.map(toPartInfo), {
+      minPartSize,
+      algorithms: (u.checksumAlgorithms ?? []) as ChecksumAlgorithm[],
+      checksumType: u.checksumType,
+      expectedChecksums: options.expectedChecksums,
+      key,
     });
-    const algorithms = (u.checksumAlgorithms ?? []) as ChecksumAlgorithm[];
-    const type = u.checksumType ?? 'COMPOSITE';
-    const checksums: Checksums = {};
-    for (const alg of algorithms) {
-      const sums = chosen.map((p) => ({ checksum: p.checksums?.[alg] ?? '', size: p.size }));
-      checksums[alg] = type === 'FULL_OBJECT' ? combineFullObjectChecksum(alg, sums) : compositeChecksum(alg, sums.map((s) => s.checksum));
-    }
-    for (const [alg, want] of Object.entries(options.expectedChecksums ?? {})) {
-      if (want !== undefined && checksums[alg as ChecksumAlgorithm] !== want) {
-        throw new StorageError('InvalidArgument', `The ${alg} checksum of the object does not match`, { op, key, reason: 'BadDigest' });
-      }
-    }
+    const chosen = assembled.parts;
     const current = view.object(key);
     checkWriteConditions(current, { ifNoneMatch: u.ifNoneMatch, ifMatch: u.ifMatch }, op, key);
     checkWriteConditions(current, options, op, key);
     const obj: StoredObject = {
       key,
-      size: chosen.reduce((n, p) => n + p.size, 0),
-      etag: multipartEtag(chosen.map((p) => p.etag)),
+      size: assembled.size,
+      etag: assembled.etag,
       lastModified: Date.now(),
       headers: { ...u.headers },
       userMetadata: { ...u.userMetadata },
@@ -137,9 +119,9 @@ export function completeMultipart(store: BlockStore, key: string, uploadId: stri
       partCount: chosen.length,
       extents: chosen.flatMap((p) => u.parts[p.partNumber]!.extents),
     };
-    if (algorithms.length > 0) {
-      obj.checksums = checksums;
-      obj.checksumType = type;
+    if (assembled.checksumType) {
+      obj.checksums = assembled.checksums;
+      obj.checksumType = assembled.checksumType;
     }
     return { record: { op: 'mpDone', uploadId, obj }, result: toInfo(obj) };
   }, false);

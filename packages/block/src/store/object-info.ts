@@ -1,18 +1,9 @@
 /** Conversions between stored records and the contract's info types. */
-import type { ListItem, ObjectInfo, PartInfo, StandardHeaders } from '@strata/storage';
+import type { ListItem, ObjectInfo, PartInfo } from '@strata/storage';
 import type { StoredObject, StoredPart } from './records.ts';
 
-const HEADER_NAMES = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
-
-/** The standard headers present in `source`, copied. */
-export function pickHeaders(source: StandardHeaders): StandardHeaders {
-  const out: StandardHeaders = {};
-  for (const name of HEADER_NAMES) {
-    const v = source[name];
-    if (v !== undefined) out[name] = v;
-  }
-  return out;
-}
+/** The standard headers present in `source`, copied (the shared helper, under the store's name). */
+export { pickStandardHeaders as pickHeaders } from '@strata/storage/adapter';
 
 /** The contract's view of a stored object (a fresh copy). */
 export function toInfo(o: StoredObject): ObjectInfo {

@@ -4,11 +4,12 @@
  * (AWS "Categorizing your storage using tags": at most 10 tags, keys ≤ 128 and values ≤ 256 characters;
  * list MaxKeys 1..1000).
  */
-import { StorageError } from './errors.ts';
-import { isChecksumAlgorithm } from './checksums.ts';
-import { assertValidRange } from './ranges.ts';
-import type { Capabilities } from './capabilities.ts';
-import type { ByteRange, Checksums, CopyOptions, ReadConditions, StandardHeaders } from './types.ts';
+import { StorageError } from '../errors.ts';
+import { isChecksumAlgorithm } from '../checksums.ts';
+import { assertValidRange } from '../ranges.ts';
+import { STANDARD_HEADER_NAMES } from '../standard-headers.ts';
+import type { Capabilities } from '../capabilities.ts';
+import type { ByteRange, Checksums, CopyOptions, ReadConditions, StandardHeaders } from '../types.ts';
 
 const invalid = (op: string, message: string, key?: string) => new StorageError('InvalidArgument', message, { op, key });
 const unsupported = (op: string, what: string, key?: string) =>
@@ -45,11 +46,9 @@ export function normalizeUserMetadata(meta: unknown, op: string, key?: string): 
   return out;
 }
 
-const HEADER_NAMES = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
-
 /** Throws `InvalidArgument` unless every standard header given is a string. */
 export function validateHeaders(headers: StandardHeaders, op: string, key?: string): void {
-  for (const name of HEADER_NAMES) {
+  for (const name of STANDARD_HEADER_NAMES) {
     const v = headers[name];
     if (v !== undefined && typeof v !== 'string') throw invalid(op, `${name} must be a string`, key);
   }

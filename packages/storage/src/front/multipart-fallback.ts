@@ -14,20 +14,19 @@
  * object's info carries them in the value returned by complete but an adapter will not store them.
  */
 import { randomBytes } from 'node:crypto';
-import { StorageError, hasErrorCode, throwIfAborted } from './errors.ts';
-import { compareKeys } from './keys.ts';
-import { prepareBody, readJson } from './body.ts';
-import { combineFullObjectChecksum, compositeChecksum } from './checksums.ts';
-import { multipartEtag, selectCompletedParts } from './multipart-rules.ts';
-import { normalizeEtag } from './conditions.ts';
-import { headersOf, settle } from './front-fallbacks.ts';
-import { pageUploads } from './upload-pager.ts';
-import type { ScanFunction } from './list-pager.ts';
-import type { PreparedBody, StorageAdapter } from './adapter.ts';
+import { StorageError, hasErrorCode, throwIfAborted } from '../errors.ts';
+import { compareKeys } from '../keys.ts';
+import { prepareBody, readJson } from '../body.ts';
+import { assembleCompletedParts } from '../multipart-assembly.ts';
+import { normalizeEtag } from '../conditions.ts';
+import { settle } from './fallbacks.ts';
+import { pickStandardHeaders } from '../standard-headers.ts';
+import { pageUploads } from '../upload-pager.ts';
+import type { ScanFunction } from '../list-pager.ts';
+import type { PreparedBody, StorageAdapter } from '../adapter.ts';
 import type {
   Body,
   ChecksumAlgorithm,
-  Checksums,
   CompletedPart,
   CompleteMultipartOptions,
   ListPartsOptions,
@@ -40,7 +39,7 @@ import type {
   PartInfo,
   StartMultipartOptions,
   UploadPartOptions,
-} from './types.ts';
+} from '../types.ts';
 
 /** What the meta object of an upload holds. */
 interface UploadMeta {
@@ -155,27 +154,13 @@ export class MultipartFallback {
     const meta = await this.#meta(key, uploadId, op, signal);
     const algorithms = meta.options.checksumAlgorithms ?? [];
     const stored = await this.#parts(uploadId, algorithms.length > 0 || parts.some((p) => p.checksums), signal);
-    const chosen = selectCompletedParts(parts, stored, this.#a.capabilities.minPartSize, key);
-    parts.forEach((requested, i) => {
-      for (const [alg, want] of Object.entries(requested.checksums ?? {})) {
-        if (want !== undefined && chosen[i]!.checksums?.[alg as ChecksumAlgorithm] !== want) {
-          throw new StorageError('InvalidArgument', `Part ${requested.partNumber}'s ${alg} checksum does not match`, { op, key, reason: 'InvalidPart' });
-        }
-      }
+    const { parts: chosen, etag, size, checksums, checksumType } = assembleCompletedParts(parts, stored, {
+      minPartSize: this.#a.capabilities.minPartSize,
+      algorithms,
+      checksumType: meta.options.checksumType,
+      expectedChecksums: options.expectedChecksums,
+      key,
     });
-    const type = meta.options.checksumType ?? 'COMPOSITE';
-    const checksums: Checksums = {};
-    for (const alg of algorithms) {
-      const sums = chosen.map((p) => ({ checksum: p.checksums?.[alg] ?? '', size: p.size }));
-      checksums[alg] = type === 'FULL_OBJECT' ? combineFullObjectChecksum(alg, sums) : compositeChecksum(alg, sums.map((s) => s.checksum));
-    }
-    for (const [alg, want] of Object.entries(options.expectedChecksums ?? {})) {
-      if (want !== undefined && checksums[alg as ChecksumAlgorithm] !== want) {
-        throw new StorageError('InvalidArgument', `The ${alg} checksum of the object does not match`, { op, key, reason: 'BadDigest' });
-      }
-    }
-    const etag = multipartEtag(chosen.map((p) => p.etag));
-    const size = chosen.reduce((n, p) => n + p.size, 0);
     const inner = prepareBody(this.#concat(uploadId, chosen, signal), { contentLength: size, signal });
     const body: PreparedBody = {
       stream: inner.stream,
@@ -184,7 +169,7 @@ export class MultipartFallback {
       digests: () => ({ ...inner.digests(), etag, checksums }),
     };
     const o = meta.options;
-    const put = { ...headersOf(o), userMetadata: { ...o.userMetadata }, tags: { ...o.tags }, signal } as Parameters<StorageAdapter['put']>[2];
+    const put = { ...pickStandardHeaders(o), userMetadata: { ...o.userMetadata }, tags: { ...o.tags }, signal } as Parameters<StorageAdapter['put']>[2];
     const ifNoneMatch = options.ifNoneMatch ?? o.ifNoneMatch;
     const ifMatch = options.ifMatch ?? o.ifMatch;
     if (ifNoneMatch !== undefined) put.ifNoneMatch = ifNoneMatch;
@@ -197,7 +182,7 @@ export class MultipartFallback {
     }
     await this.#removeUpload(uploadId);
     const result: ObjectInfo = { ...info, partCount: chosen.length };
-    if (algorithms.length > 0) result.checksumType = type;
+    if (checksumType) result.checksumType = checksumType;
     return result;
   }
 

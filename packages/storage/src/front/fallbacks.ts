@@ -4,21 +4,14 @@
  * loop, setTags as a compare-and-swap rewrite. They keep the contract's semantics — source conditions,
  * destination conditions, per-key results — at the cost of moving the bytes through this process.
  */
-import { isStorageError, throwIfAborted } from './errors.ts';
-import type { StorageError } from './errors.ts';
-import { checkReadConditions } from './conditions.ts';
-import { adapterWantsMd5, prepareBody } from './body.ts';
-import type { AdapterPutOptions, PreparedBody, StorageAdapter } from './adapter.ts';
-import type { ChecksumAlgorithm, CopyOptions, DeleteResult, ObjectInfo, OperationOptions, StandardHeaders } from './types.ts';
+import { isStorageError, throwIfAborted } from '../errors.ts';
+import type { StorageError } from '../errors.ts';
+import { checkReadConditions } from '../conditions.ts';
+import { adapterWantsMd5, prepareBody } from '../body.ts';
+import { pickStandardHeaders } from '../standard-headers.ts';
+import type { AdapterPutOptions, PreparedBody, StorageAdapter } from '../adapter.ts';
+import type { ChecksumAlgorithm, CopyOptions, DeleteResult, ObjectInfo, OperationOptions } from '../types.ts';
 
-const HEADER_NAMES = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
-
-/** The standard headers of `source` that are set. */
-export function headersOf(source: StandardHeaders): StandardHeaders {
-  const out: StandardHeaders = {};
-  for (const name of HEADER_NAMES) if (source[name] !== undefined) out[name] = source[name];
-  return out;
-}
 
 /** Destroys a prepared body's stream unless it was read to its end (which also releases the caller's source). */
 export function settle(body: PreparedBody): void {
@@ -59,7 +52,7 @@ async function copyInner(adapter: StorageAdapter, source: string, destination: s
   const meta = replace ? options : read.info;
   const algorithms = adapter.capabilities.checksums ? (Object.keys(read.info.checksums ?? {}) as ChecksumAlgorithm[]) : [];
   const body = prepareBody(read.body, { checksumAlgorithms: algorithms, signal, md5: adapterWantsMd5(adapter) });
-  const put: AdapterPutOptions = { ...headersOf(meta), userMetadata: { ...meta.userMetadata }, tags: { ...meta.tags }, signal };
+  const put: AdapterPutOptions = { ...pickStandardHeaders(meta), userMetadata: { ...meta.userMetadata }, tags: { ...meta.tags }, signal };
   if (options.ifNoneMatch !== undefined) put.ifNoneMatch = options.ifNoneMatch;
   if (options.ifMatch !== undefined) put.ifMatch = options.ifMatch;
   try {
@@ -139,7 +132,7 @@ async function setTagsInner(
     }
     const algorithms = adapter.capabilities.checksums ? (Object.keys(read.info.checksums ?? {}) as ChecksumAlgorithm[]) : [];
     const body = prepareBody(read.body, { checksumAlgorithms: algorithms, signal, md5: adapterWantsMd5(adapter) });
-    const put: AdapterPutOptions = { ...headersOf(read.info), userMetadata: { ...read.info.userMetadata }, tags: { ...tags }, signal };
+    const put: AdapterPutOptions = { ...pickStandardHeaders(read.info), userMetadata: { ...read.info.userMetadata }, tags: { ...tags }, signal };
     if (adapter.capabilities.conditionalPut) put.ifMatch = read.info.etag;
     try {
       return await adapter.put(key, body, put);

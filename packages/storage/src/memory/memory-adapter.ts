@@ -14,18 +14,19 @@
  * small parts.
  */
 import { createHash } from 'node:crypto';
-import { StorageError, throwIfAborted } from './errors.ts';
-import { checkReadConditions, checkWriteConditions } from './conditions.ts';
-import { resolveRange } from './ranges.ts';
-import { defineCapabilities } from './capabilities.ts';
-import { createStorage } from './front.ts';
-import { SortedKeys } from './memory-index.ts';
-import { MemoryMultipart } from './memory-multipart.ts';
-import type { WriteConditions } from './memory-multipart.ts';
-import { checksumChunks, cloneInfo, drain, pickHeaders, sliceChunks, streamChunks } from './memory-store.ts';
-import type { StoredObject } from './memory-store.ts';
-import type { Capabilities } from './capabilities.ts';
-import type { AdapterGetOptions, AdapterPutOptions, PreparedBody, ScanOptions, StorageAdapter } from './adapter.ts';
+import { StorageError, throwIfAborted } from '../errors.ts';
+import { checkReadConditions, checkWriteConditions } from '../conditions.ts';
+import { resolveRange } from '../ranges.ts';
+import { defineCapabilities } from '../capabilities.ts';
+import { createStorage } from '../front/create-storage.ts';
+import { SortedKeys } from './sorted-keys.ts';
+import { MemoryMultipart } from './multipart.ts';
+import type { WriteConditions } from './multipart.ts';
+import { checksumChunks, cloneInfo, drain, sliceChunks, streamChunks } from './store.ts';
+import { pickStandardHeaders } from '../standard-headers.ts';
+import type { StoredObject } from './store.ts';
+import type { Capabilities } from '../capabilities.ts';
+import type { AdapterGetOptions, AdapterPutOptions, PreparedBody, ScanOptions, StorageAdapter } from '../adapter.ts';
 import type {
   ChecksumAlgorithm,
   CompletedPart,
@@ -45,7 +46,7 @@ import type {
   PartInfo,
   StartMultipartOptions,
   Storage,
-} from './types.ts';
+} from '../types.ts';
 
 /** Options of {@link createMemoryAdapter}. */
 export interface MemoryAdapterOptions {
@@ -93,7 +94,7 @@ class MemoryAdapter implements StorageAdapter {
       size: d.size,
       etag: d.etag,
       lastModified: new Date(),
-      ...pickHeaders(options),
+      ...pickStandardHeaders(options),
       userMetadata: { ...options.userMetadata },
       tags: { ...options.tags },
     };
@@ -145,7 +146,7 @@ class MemoryAdapter implements StorageAdapter {
       // A whole single-part source keeps its MD5 ETag; a range or a multipart source gets the MD5 of the bytes.
       etag: !range && !src.info.partCount ? src.info.etag : md5Hex(chunks),
       lastModified: new Date(),
-      ...pickHeaders(meta),
+      ...pickStandardHeaders(meta),
       userMetadata: { ...meta.userMetadata },
       tags: { ...meta.tags },
     };

@@ -4,10 +4,10 @@
  * stored infos are copied in and out so no caller can mutate the store through a returned object.
  */
 import { Readable } from 'node:stream';
-import { BytesReadable } from './bytes-body.ts';
-import { throwIfAborted } from './errors.ts';
-import { createChecksum } from './checksums.ts';
-import type { ChecksumAlgorithm, Checksums, ObjectInfo, StandardHeaders } from './types.ts';
+import { BytesReadable } from '../bytes-body.ts';
+import { throwIfAborted } from '../errors.ts';
+import { createChecksum } from '../checksums.ts';
+import type { ChecksumAlgorithm, Checksums, ObjectInfo } from '../types.ts';
 
 /** An object as the memory adapter holds it. Chunks are never mutated once stored. */
 export interface StoredObject {
@@ -86,14 +86,6 @@ export function sliceChunks(chunks: readonly Buffer[], start: number, end: numbe
   return out;
 }
 
-const HEADER_NAMES = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
-
-/** The standard headers present in `source`, copied. */
-export function pickHeaders(source: StandardHeaders): StandardHeaders {
-  const out: StandardHeaders = {};
-  for (const name of HEADER_NAMES) if (source[name] !== undefined) out[name] = source[name];
-  return out;
-}
 
 /** A deep copy of an info, so neither the caller nor the store can change the other's copy. */
 export function cloneInfo(info: ObjectInfo): ObjectInfo {

@@ -4,11 +4,11 @@
  * native multipart or to the staged-object fallback. For native adapters it remembers the checksum algorithms
  * of uploads it started so each part's {@link PreparedBody} computes them as the part streams in.
  */
-import { StorageError } from './errors.ts';
-import { adapterWantsMd5, prepareBody } from './body.ts';
-import { assertPartNumber } from './multipart-rules.ts';
-import { isCrcAlgorithm } from './checksums.ts';
-import { asOperation, settle } from './front-fallbacks.ts';
+import { StorageError } from '../errors.ts';
+import { adapterWantsMd5, prepareBody } from '../body.ts';
+import { assertPartNumber } from '../multipart-rules.ts';
+import { uploadChecksumAlgorithms } from '../multipart-assembly.ts';
+import { asOperation, settle } from './fallbacks.ts';
 import {
   normalizeUserMetadata,
   validateBodyOptions,
@@ -19,10 +19,10 @@ import {
   validateString,
   validateTagOption,
   validateWriteConditions,
-} from './front-validate.ts';
+} from './validate.ts';
 import type { MultipartFallback } from './multipart-fallback.ts';
-import type { Capabilities } from './capabilities.ts';
-import type { StorageAdapter } from './adapter.ts';
+import type { Capabilities } from '../capabilities.ts';
+import type { StorageAdapter } from '../adapter.ts';
 import type {
   Body,
   ChecksumAlgorithm,
@@ -38,7 +38,7 @@ import type {
   PartInfo,
   StartMultipartOptions,
   UploadPartOptions,
-} from './types.ts';
+} from '../types.ts';
 
 const invalid = (op: string, message: string, key?: string) => new StorageError('InvalidArgument', message, { op, key });
 
@@ -70,10 +70,7 @@ export class FrontMultipart {
     validateChecksumOptions(options, this.#caps, op, key);
     const type = options.checksumType;
     if (type !== undefined && type !== 'COMPOSITE' && type !== 'FULL_OBJECT') throw invalid(op, "checksumType must be 'COMPOSITE' or 'FULL_OBJECT'", key);
-    const algorithms = [...new Set(options.checksumAlgorithms ?? [])];
-    if (type === 'FULL_OBJECT' && algorithms.some((a) => !isCrcAlgorithm(a))) {
-      throw invalid(op, 'Full-object checksums exist only for crc32, crc32c and crc64nvme', key);
-    }
+    const algorithms = uploadChecksumAlgorithms(options, key);
     const opts: StartMultipartOptions = { ...options, userMetadata: normalizeUserMetadata(options.userMetadata, op, key) ?? {}, tags: { ...options.tags } };
     if (this.#fallback) return asOperation(op, key, () => this.#fallback!.start(key, opts));
     const upload = await this.#a.startMultipart!(key, opts);

@@ -5,14 +5,14 @@
  * commits through the adapter's one commit point, so conditions hold atomically and the object appears whole.
  */
 import { randomBytes } from 'node:crypto';
-import { StorageError, throwIfAborted } from './errors.ts';
-import { compareKeys } from './keys.ts';
-import { pageUploads } from './upload-pager.ts';
-import { selectCompletedParts, multipartEtag } from './multipart-rules.ts';
-import { combineFullObjectChecksum, compositeChecksum, isCrcAlgorithm } from './checksums.ts';
-import { checksumChunks, drain, pickHeaders } from './memory-store.ts';
-import type { StoredObject } from './memory-store.ts';
-import type { PreparedBody } from './adapter.ts';
+import { StorageError, throwIfAborted } from '../errors.ts';
+import { compareKeys } from '../keys.ts';
+import { pageUploads } from '../upload-pager.ts';
+import { assembleCompletedParts, uploadChecksumAlgorithms } from '../multipart-assembly.ts';
+import { checksumChunks, drain } from './store.ts';
+import { pickStandardHeaders } from '../standard-headers.ts';
+import type { StoredObject } from './store.ts';
+import type { PreparedBody } from '../adapter.ts';
 import type {
   ChecksumAlgorithm,
   Checksums,
@@ -26,7 +26,7 @@ import type {
   ObjectInfo,
   PartInfo,
   StartMultipartOptions,
-} from './types.ts';
+} from '../types.ts';
 
 /** Put conditions, as checked at the commit point. */
 export type WriteConditions = { ifNoneMatch?: '*'; ifMatch?: string };
@@ -67,10 +67,7 @@ export class MemoryMultipart {
   }
 
   start(key: string, options: StartMultipartOptions): MultipartUpload {
-    const algorithms = [...new Set(options.checksumAlgorithms ?? [])];
-    if (options.checksumType === 'FULL_OBJECT' && algorithms.some((a) => !isCrcAlgorithm(a))) {
-      throw new StorageError('InvalidArgument', 'Full-object checksums exist only for CRC algorithms', { op: 'startMultipart', key });
-    }
+    const algorithms = uploadChecksumAlgorithms(options, key);
     const { signal: _signal, ...kept } = options;
     const stored: StartMultipartOptions = { ...kept, userMetadata: { ...options.userMetadata }, tags: { ...options.tags } };
     const uploadId = randomBytes(16).toString('hex');
@@ -97,39 +94,28 @@ export class MemoryMultipart {
   complete(key: string, uploadId: string, parts: CompletedPart[], options: CompleteMultipartOptions): ObjectInfo {
     const op = 'completeMultipart';
     const u = this.#need(key, uploadId, op);
-    const chosen = selectCompletedParts(parts, [...u.parts.values()].map((p) => p.info), this.#deps.minPartSize, key);
-    parts.forEach((requested, i) => {
-      for (const [alg, want] of Object.entries(requested.checksums ?? {})) {
-        if (want !== undefined && chosen[i]!.checksums?.[alg as ChecksumAlgorithm] !== want) {
-          throw new StorageError('InvalidArgument', `Part ${requested.partNumber}'s ${alg} checksum does not match`, { op, key, reason: 'InvalidPart' });
-        }
-      }
+    const assembled = assembleCompletedParts(parts, [...u.parts.values()].map((p) => p.info), {
+      minPartSize: this.#deps.minPartSize,
+      algorithms: u.algorithms,
+      checksumType: u.options.checksumType,
+      expectedChecksums: options.expectedChecksums,
+      key,
     });
-    const type = u.options.checksumType ?? 'COMPOSITE';
-    const checksums: Checksums = {};
-    for (const alg of u.algorithms) {
-      const partSums = chosen.map((p) => ({ checksum: p.checksums?.[alg] ?? '', size: p.size }));
-      checksums[alg] = type === 'FULL_OBJECT' ? combineFullObjectChecksum(alg, partSums) : compositeChecksum(alg, partSums.map((p) => p.checksum));
-    }
-    for (const [alg, want] of Object.entries(options.expectedChecksums ?? {})) {
-      if (want !== undefined && checksums[alg as ChecksumAlgorithm] !== want) {
-        throw new StorageError('InvalidArgument', `The ${alg} checksum of the object does not match`, { op, key, reason: 'BadDigest' });
-      }
-    }
+    const chosen = assembled.parts;
     const chunks = chosen.flatMap((p) => u.parts.get(p.partNumber)!.chunks);
     const info: ObjectInfo = {
       key,
-      size: chosen.reduce((n, p) => n + p.size, 0),
-      etag: multipartEtag(chosen.map((p) => p.etag)),
+      size: assembled.size,
+      etag: assembled.etag,
       lastModified: new Date(),
-      ...pickHeaders(u.options),
+      ...pickStandardHeaders(u.options),
       userMetadata: { ...u.options.userMetadata },
       tags: { ...u.options.tags },
       partCount: chosen.length,
     };
-    if (u.algorithms.length > 0) {
-      info.checksums = checksums;
-      info.checksumType = type;
+    if (assembled.checksumType) {
+      info.checksums = assembled.checksums;
+      info.checksumType = assembled.checksumType;
     }
     const result = this.#deps.commit(key, { info, chunks }, [u.options, options], op);
     this.#uploads.delete(uploadId);

@@ -3,7 +3,7 @@
  * kept sorted by binary-search insertion. Scans locate their position by binary search at every step, so
  * concurrent inserts and deletes during a scan never skip or repeat a key.
  */
-import { compareKeys } from './keys.ts';
+import { compareKeys } from '../keys.ts';
 
 /** A sorted set of keys in UTF-8 byte order. */
 export class SortedKeys {

@@ -9,25 +9,25 @@
  *   for an adapter that declares `bodyMd5: 'unused'`, unless the caller passed `contentMd5`);
  * - re-checks read conditions on the info the adapter returned (so adapters may ignore them);
  * - pages listings over `scan` with opaque cursors (`list-pager.ts`);
- * - derives copy, deleteMany, setTags (`front-fallbacks.ts`) and multipart (`multipart-fallback.ts`) when the
+ * - derives copy, deleteMany, setTags (`fallbacks.ts`) and multipart (`multipart-fallback.ts`) when the
  *   adapter lacks them, and exists, move and listAll (`composite.ts`) for every adapter;
  * - fills `op` and `key` on errors (which their messages then name) and translates anything that is not a
  *   {@link StorageError};
  * - publishes every call on its `strata:storage:<op>` tracing channel while someone subscribes (`tracing.ts`).
  */
-import { StorageError, abortedError, hasErrorCode, throwIfAborted } from './errors.ts';
-import { toStorageError } from './to-storage-error.ts';
-import { MAX_KEY_BYTES, assertValidKey } from './keys.ts';
-import { checkReadConditions } from './conditions.ts';
-import { adapterWantsMd5, prepareBody } from './body.ts';
-import { isVisiblePrefix, listPage, scanOverList } from './list-pager.ts';
-import type { ScanFunction } from './list-pager.ts';
-import { copyViaGetPut, deleteManyViaLoop, setTagsViaRewrite, settle } from './front-fallbacks.ts';
-import { listAllObjects, moveObject } from './composite.ts';
-import { traceOperation } from './tracing.ts';
-import type { TracedOperation } from './tracing.ts';
+import { StorageError, abortedError, hasErrorCode, throwIfAborted } from '../errors.ts';
+import { toStorageError } from '../to-storage-error.ts';
+import { MAX_KEY_BYTES, assertValidKey } from '../keys.ts';
+import { checkReadConditions } from '../conditions.ts';
+import { adapterWantsMd5, prepareBody } from '../body.ts';
+import { isVisiblePrefix, listPage, scanOverList } from '../list-pager.ts';
+import type { ScanFunction } from '../list-pager.ts';
+import { copyViaGetPut, deleteManyViaLoop, setTagsViaRewrite, settle } from './fallbacks.ts';
+import { listAllObjects, moveObject } from '../composite.ts';
+import { traceOperation } from '../tracing.ts';
+import type { TracedOperation } from '../tracing.ts';
 import { MultipartFallback } from './multipart-fallback.ts';
-import { FrontMultipart } from './front-multipart.ts';
+import { FrontMultipart } from './multipart.ts';
 import {
   normalizeUserMetadata,
   validateBodyOptions,
@@ -40,9 +40,9 @@ import {
   validateString,
   validateTagOption,
   validateWriteConditions,
-} from './front-validate.ts';
-import type { Capabilities } from './capabilities.ts';
-import type { AdapterPutOptions, StorageAdapter } from './adapter.ts';
+} from './validate.ts';
+import type { Capabilities } from '../capabilities.ts';
+import type { AdapterPutOptions, StorageAdapter } from '../adapter.ts';
 import type {
   Body,
   CompletedPart,
@@ -70,7 +70,7 @@ import type {
   StartMultipartOptions,
   Storage,
   UploadPartOptions,
-} from './types.ts';
+} from '../types.ts';
 
 /** Options of {@link createStorage}. */
 export interface CreateStorageOptions {
