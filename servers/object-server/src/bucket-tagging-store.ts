@@ -6,11 +6,10 @@
  * The store hangs off the app's {@link ServerState} (one per app, created on first use), so the shared context
  * types need no tagging field.
  */
-import { hasErrorCode } from '@strata/storage';
 import type { Storage } from '@strata/storage';
+import { createBucketRecords } from './bucket-records.ts';
 import { RESERVED_PREFIX } from './bucket-registry.ts';
 import type { ServerState } from './context.ts';
-import { readAll } from './streams.ts';
 
 const TAGGING_PREFIX = `${RESERVED_PREFIX}bucket-tagging/`;
 
@@ -29,29 +28,8 @@ export interface BucketTaggingStore {
 
 /** Creates the store over `storage`. */
 export function createBucketTaggingStore(storage: Storage): BucketTaggingStore {
-  const cache = new Map<string, BucketTagSet | undefined>();
-  return {
-    async get(bucket) {
-      if (cache.has(bucket)) return cache.get(bucket);
-      let tags: BucketTagSet | undefined;
-      try {
-        const { body } = await storage.get(TAGGING_PREFIX + bucket);
-        tags = JSON.parse((await readAll(body, 1024 * 1024)).toString('utf8')) as BucketTagSet;
-      } catch (e) {
-        if (!hasErrorCode(e, 'NotFound')) throw e;
-      }
-      cache.set(bucket, tags);
-      return tags;
-    },
-    async put(bucket, tags) {
-      await storage.put(TAGGING_PREFIX + bucket, JSON.stringify(tags), { contentType: 'application/json' });
-      cache.set(bucket, tags);
-    },
-    async remove(bucket) {
-      await storage.delete(TAGGING_PREFIX + bucket); // idempotent: a bucket without tags is fine
-      cache.set(bucket, undefined);
-    },
-  };
+  const records = createBucketRecords<BucketTagSet>(storage, TAGGING_PREFIX);
+  return { get: (bucket) => records.get(bucket), put: (bucket, tags) => records.set(bucket, tags), remove: (bucket) => records.remove(bucket) };
 }
 
 const stores = new WeakMap<ServerState, BucketTaggingStore>();

@@ -4,10 +4,9 @@
  * requests the way S3 does — the first rule whose origin, method and (for preflight) every requested header
  * match wins; `*` in an origin or header pattern matches any run of characters.
  */
-import { hasErrorCode } from '@strata/storage';
 import type { Storage } from '@strata/storage';
+import { createBucketRecords } from './bucket-records.ts';
 import { RESERVED_PREFIX } from './bucket-registry.ts';
-import { readAll } from './streams.ts';
 
 const CORS_PREFIX = `${RESERVED_PREFIX}cors/`;
 
@@ -30,29 +29,8 @@ export interface CorsStore {
 
 /** Creates the store over `storage`. */
 export function createCorsStore(storage: Storage): CorsStore {
-  const cache = new Map<string, CorsRule[] | undefined>();
-  return {
-    async get(bucket) {
-      if (cache.has(bucket)) return cache.get(bucket);
-      let rules: CorsRule[] | undefined;
-      try {
-        const { body } = await storage.get(CORS_PREFIX + bucket);
-        rules = JSON.parse((await readAll(body, 1024 * 1024)).toString('utf8')) as CorsRule[];
-      } catch (e) {
-        if (!hasErrorCode(e, 'NotFound')) throw e;
-      }
-      cache.set(bucket, rules);
-      return rules;
-    },
-    async put(bucket, rules) {
-      await storage.put(CORS_PREFIX + bucket, JSON.stringify(rules), { contentType: 'application/json' });
-      cache.set(bucket, rules);
-    },
-    async remove(bucket) {
-      await storage.delete(CORS_PREFIX + bucket);
-      cache.set(bucket, undefined);
-    },
-  };
+  const records = createBucketRecords<CorsRule[]>(storage, CORS_PREFIX);
+  return { get: (bucket) => records.get(bucket), put: (bucket, rules) => records.set(bucket, rules), remove: (bucket) => records.remove(bucket) };
 }
 
 function wildcard(pattern: string, value: string, caseInsensitive: boolean): boolean {

@@ -14,8 +14,8 @@ import type { Storage, VersioningMode } from '@strata/storage';
 import { RESERVED_PREFIX } from '../bucket-registry.ts';
 import type { LifecycleConfig } from '../lifecycle/lifecycle-config.ts';
 import type { ObjectLockConfig } from '../object-lock/lock-config.ts';
-import { createBucketRecords } from './bucket-records.ts';
-import type { BucketRecords } from './bucket-records.ts';
+import { createBucketRecords } from '../bucket-records.ts';
+import type { BucketRecords } from '../bucket-records.ts';
 
 const STATE_PREFIX = `${RESERVED_PREFIX}versioning/`;
 const VERSIONS_PREFIX = `${RESERVED_PREFIX}versions/`;

@@ -1,7 +1,7 @@
 /**
- * Per-bucket configuration records kept beside the versioning states: a bucket's object lock configuration
- * and its lifecycle configuration. Each is one JSON object under the reserved prefix, cached in memory after
- * its first read (the server is the only writer of its state, as for versioning states).
+ * Per-bucket configuration records of the server: CORS rules, bucket tags, object lock and lifecycle
+ * configurations. Each is one JSON object under the reserved prefix, cached in memory after its first read —
+ * safe because the server is the only writer of its state (a gateway shares none of it with others).
  */
 import { hasErrorCode, readText } from '@strata/storage';
 import type { Storage } from '@strata/storage';
