@@ -23,6 +23,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PutObjectCommandInput, PutObjectCommandOutput } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { StorageError, normalizeEtag } from '@strata/storage';
+import { pickStandardHeaders } from '@strata/storage/adapter';
 import type { AdapterPutOptions, ChecksumAlgorithm, ObjectInfo, PreparedBody } from '@strata/storage';
 import { holdLastChunk, joinHead, peekBody, readableOf } from './body-stream.ts';
 import type { S3Core } from './core.ts';
@@ -181,11 +182,8 @@ export function infoAfterPut(
     lastModified: date ?? new Date(),
     userMetadata: Object.fromEntries(Object.entries(options.userMetadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
     tags: { ...(options.tags ?? {}) },
+    ...pickStandardHeaders(options),
   };
-  for (const h of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const) {
-    const v = options[h];
-    if (v !== undefined) info[h] = v;
-  }
   // What was sent (and verified by S3), overlaid by what S3 reports it stored.
   const sums = { ...(computed ?? {}), ...(readChecksums(out) ?? {}) };
   for (const k of Object.keys(sums) as (keyof typeof sums)[]) if (sums[k] === undefined) delete sums[k];

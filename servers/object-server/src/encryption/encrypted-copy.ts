@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream';
 import { checkReadConditions, hasErrorCode } from '@strata/storage';
 import type { ObjectInfo, PutOptions } from '@strata/storage';
+import { pickStandardHeaders } from '@strata/storage/adapter';
 import { readConditionsFrom, writeConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { S3Context, S3Response } from '../context.ts';
@@ -35,8 +36,7 @@ export interface CopySourceObject {
 
 /** The standard headers of an object, to carry over on a metadata COPY. */
 function standardOf(info: ObjectInfo): Partial<PutOptions> {
-  const { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires } = info;
-  return Object.fromEntries(Object.entries({ contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires }).filter(([, v]) => v !== undefined));
+  return pickStandardHeaders(info);
 }
 
 /** Copies `source` to the request's object, decrypting and (when `target` is set) encrypting again. */
