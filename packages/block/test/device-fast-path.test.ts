@@ -69,6 +69,21 @@ describe('page device fast path', () => {
     await expect(d.read(3, 1, { into, expectTag: 8 })).rejects.toSatisfy(corrupted);
   });
 
+  it('reads page after page into one buffer, each read settling with that buffer holding its own page', async () => {
+    const d = await createMemoryDevice({ pageSize: 512, pageCount: 8 });
+    for (let p = 0; p < 4; p++) await d.write(p, page(512, p + 1), p);
+    const into = Buffer.alloc(512);
+    for (let p = 0; p < 4; p++) {
+      const got = await d.read(p, 1, { into, expectTag: p });
+      expect(got).toBe(into);
+      expect(got.equals(page(512, p + 1))).toBe(true);
+    }
+    // A failed read in between rejects, and the next good one still settles with its own page.
+    await expect(d.read(1, 1, { into, expectTag: 9 })).rejects.toSatisfy(corrupted);
+    expect((await d.read(2, 1, { into })).equals(page(512, 3))).toBe(true);
+    expect((await d.read(6, 1, { into })).equals(page(512, 0))).toBe(true);
+  });
+
   it('detects torn, misdirected and stale pages read into a buffer from an image file', async () => {
     const path = join(dir, 'into.img');
     const d = await openFileDevice(path, { create: { pageSize: 512, pageCount: 8 } });
@@ -112,6 +127,24 @@ describe('page device fast path', () => {
     await d.flush();
     const again = await openPageDevice(createMemoryMedium(medium.toBuffer()));
     expect((await again.read(7, 1, { expectTag: 107 })).equals(page(512, 8))).toBe(true);
+  });
+
+  it('stamps a one-page write on an asynchronous medium into the guard page the table holds after the wait', async () => {
+    // Guard pages are clean after the flush, and the cache holds 16 of 100. Groups 0..15 are read, so their
+    // guard pages are in memory and each write below starts on the fast path; reads of other groups, started
+    // first, load their guard pages while the writes wait for the medium and drop groups 0..15. A write that
+    // stamped the guard page it found before the wait would stamp a dropped page, and its guard would be lost.
+    const medium = slowMedium();
+    const d = await openPageDevice(medium, { create: { pageSize: 512, pageCount: 1600 }, guardCacheBytes: 1 });
+    for (let g = 0; g < 100; g++) await d.write(g * 16, page(512, 1), 1);
+    await d.flush();
+    for (let g = 0; g < 16; g++) await d.read(g * 16, 1, { expectTag: 1 });
+    const reads = Array.from({ length: 60 }, (_, i) => d.read((i + 30) * 16, 1, { expectTag: 1 }));
+    const writes = Array.from({ length: 16 }, (_, g) => d.write(g * 16 + 3, page(512, g + 10), g + 200));
+    await Promise.all([...reads, ...writes]);
+    await d.flush();
+    const reopened = await openPageDevice(createMemoryMedium(medium.toBuffer()));
+    for (let g = 0; g < 16; g++) expect((await reopened.read(g * 16 + 3, 1, { expectTag: g + 200 })).equals(page(512, g + 10))).toBe(true);
   });
 
   it('uses synchronous transfers on memory and small file transfers, asynchronous ones beyond syncIoMax', async () => {

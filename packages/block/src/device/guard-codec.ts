@@ -14,13 +14,19 @@
  *
  * This is the per-page cost of every read and write beyond the pread/pwrite (the bench compares the two), so it
  * is written for the hot path: fields are read and written through `DataView`s, and the xxh64 `bigint` is
- * split into two 32-bit halves through one reused `DataView` and compared as plain numbers.
+ * split into two 32-bit halves through one reused `BigUint64Array` element seen as two `Uint32Array` elements
+ * (a typed-array store of a `bigint` costs about half of `DataView.setBigUint64` plus two reads back) and
+ * compared as plain numbers.
  */
+import { endianness } from 'node:os';
 import type { Hash64 } from '../hash.ts';
 import { GUARD_BYTES } from './layout.ts';
 
 const FLAG_WRITTEN = 1;
 const TWO32 = 2 ** 32;
+/** Where the low and high 32 bits of a `BigUint64Array` element sit in a `Uint32Array` over it (host byte order). */
+const LOW = endianness() === 'LE' ? 0 : 1;
+const HIGH = 1 - LOW;
 
 /** murmur3's 32-bit finaliser: every input bit flips about half the output bits. */
 function fmix32(h: number): number {
@@ -34,18 +40,18 @@ function fmix32(h: number): number {
 /** Stamps and verifies guards. One instance per device (it reuses one scratch `DataView`). */
 export class GuardCodec {
   readonly #hash: Hash64;
-  /** The last hash, as little-endian bytes (read back as two u32 halves, independent of host byte order). */
-  readonly #digest = new DataView(new ArrayBuffer(8));
+  /** The last hash; `#halves` reads it as two u32 halves (`LOW`, `HIGH`, whatever the host byte order). */
+  readonly #digest = new BigUint64Array(1);
+  readonly #halves = new Uint32Array(this.#digest.buffer);
 
   constructor(hash: Hash64) {
     this.#hash = hash;
   }
 
-  /** Hashes `payload` into the scratch digest. */
-  #digestOf(payload: Uint8Array): DataView {
-    const d = this.#digest;
-    d.setBigUint64(0, this.#hash(payload), true);
-    return d;
+  /** Hashes `payload` into the scratch digest and returns its two 32-bit halves (index `LOW` and `HIGH`). */
+  #digestOf(payload: Uint8Array): Uint32Array {
+    this.#digest[0] = this.#hash(payload);
+    return this.#halves;
   }
 
   /**
@@ -64,8 +70,8 @@ export class GuardCodec {
     guards.setUint32(at + 12, tagHi, true);
     guards.setUint32(at + 16, FLAG_WRITTEN, true);
     guards.setUint32(at + 20, 0, true);
-    guards.setUint32(at + 24, (d.getUint32(0, true) ^ m1) >>> 0, true);
-    guards.setUint32(at + 28, (d.getUint32(4, true) ^ m2) >>> 0, true);
+    guards.setUint32(at + 24, (d[LOW]! ^ m1) >>> 0, true);
+    guards.setUint32(at + 28, (d[HIGH]! ^ m2) >>> 0, true);
   }
 
   /** Marks the guard at `at` unwritten (all zeros). */
@@ -98,7 +104,7 @@ export class GuardCodec {
     const d = this.#digestOf(payload);
     const m1 = fmix32(pageLo ^ fmix32(tagLo ^ flags));
     const m2 = fmix32(pageHi ^ fmix32(tagHi ^ m1));
-    if (guards.getUint32(at + 24, true) !== (d.getUint32(0, true) ^ m1) >>> 0 || guards.getUint32(at + 28, true) !== (d.getUint32(4, true) ^ m2) >>> 0) {
+    if (guards.getUint32(at + 24, true) !== (d[LOW]! ^ m1) >>> 0 || guards.getUint32(at + 28, true) !== (d[HIGH]! ^ m2) >>> 0) {
       return 'torn or corrupt (checksum mismatch)';
     }
     if (flags !== FLAG_WRITTEN || guards.getUint32(at + 20, true) !== 0) return 'torn or corrupt (damaged guard)';

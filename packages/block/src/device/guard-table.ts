@@ -34,6 +34,8 @@ export class GuardTable {
   readonly #pages = new Map<number, GuardPage>();
   /** The same pages indexed by group: an array index is cheaper than a `Map` lookup on every read and write. */
   readonly #byGroup: (GuardPage | undefined)[] = [];
+  /** Their views, by group too: a read needs only the view, and one pointer less to chase is one cache miss less. */
+  readonly #viewByGroup: (DataView | undefined)[] = [];
   readonly #dirty = new Set<number>();
   readonly #loading = new Map<number, Promise<GuardPage>>();
 
@@ -46,6 +48,11 @@ export class GuardTable {
   /** The guard page of `group` when it is in memory (the hot path: no promise). */
   cached(group: number): GuardPage | undefined {
     return this.#byGroup[group];
+  }
+
+  /** The view of the guard page of `group` when it is in memory (the read hot path). */
+  cachedView(group: number): DataView | undefined {
+    return this.#viewByGroup[group];
   }
 
   /** The guard page of `group`, read from the medium if it is not in memory. */
@@ -103,6 +110,7 @@ export class GuardTable {
     const page = { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.length), dirty: false };
     this.#pages.set(group, page);
     this.#byGroup[group] = page;
+    this.#viewByGroup[group] = page.view;
     this.#evict(group);
     return page;
   }
@@ -120,6 +128,7 @@ export class GuardTable {
       if (group !== keep && !page.dirty) {
         this.#pages.delete(group);
         this.#byGroup[group] = undefined;
+        this.#viewByGroup[group] = undefined;
       }
     }
   }
