@@ -26,6 +26,7 @@ import type {
   StartMultipartOptions,
 } from '@strata/storage';
 import type { FileCore } from './core.ts';
+import type { ReadHandle } from './read-handle.ts';
 import { UPLOADS_DIR, keyToPath, storesKey } from './key-mapping.ts';
 import { headerLength, parseJsonHeader } from './metadata.ts';
 import { objectRecord, partRecord, recordPart } from './object-meta.ts';
@@ -122,27 +123,43 @@ export class FileMultipart {
     return part as PartInfo;
   }
 
-  async #parts(uploadId: string): Promise<{ info: PartInfo; dataOffset: number }[]> {
+  async #parts(uploadId: string, keepOpen = false): Promise<StoredPartFile[]> {
     const names = (await fsp.readdir(this.#path(uploadId))).filter((n) => /^[0-9]+$/.test(n));
-    const parts = await Promise.all(names.map((n) => this.#part(uploadId, n)));
+    const settled = await Promise.allSettled(names.map((n) => this.#part(uploadId, n, keepOpen)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      // No descriptor outlives a failed listing.
+      await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value.fh?.close() : undefined)));
+      throw failed.reason;
+    }
+    const parts = settled.map((r) => (r as PromiseFulfilledResult<StoredPartFile>).value);
     return parts.sort((a, b) => a.info.partNumber - b.info.partNumber);
   }
 
   /** One part file's info and where its bytes start: its record, or the header of an old-format part. */
-  async #part(uploadId: string, n: string): Promise<{ info: PartInfo; dataOffset: number }> {
+  async #part(uploadId: string, n: string, keepOpen: boolean): Promise<StoredPartFile> {
     const path = this.#path(uploadId, n);
     const damaged = () => new StorageError('Corrupted', `Part file ${n} of ${uploadId} is damaged`);
     const fh = await this.#core.openRead(path);
+    let kept = false;
     try {
+      let part: StoredPartFile;
       const found = await this.#core.meta.lookup(path, fh.statSync(), false);
-      if (found && found !== 'race') return { info: recordPart(found.record), dataOffset: 0 };
-      const buf = Buffer.allocUnsafe(PART_RESERVE * 4);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      const off = headerLength(buf, bytesRead);
-      if (off === undefined || off > bytesRead) throw damaged();
-      return { info: toPart(parseJsonHeader<StoredPart>(buf, off)), dataOffset: off };
+      if (found && found !== 'race') part = { info: recordPart(found.record), dataOffset: 0 };
+      else {
+        const buf = Buffer.allocUnsafe(PART_RESERVE * 4);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        const off = headerLength(buf, bytesRead);
+        if (off === undefined || off > bytesRead) throw damaged();
+        part = { info: toPart(parseJsonHeader<StoredPart>(buf, off)), dataOffset: off };
+      }
+      if (keepOpen) {
+        kept = true;
+        part.fh = fh;
+      }
+      return part;
     } finally {
-      await fh.close();
+      if (!kept) await fh.close();
     }
   }
 
@@ -153,8 +170,18 @@ export class FileMultipart {
   async assemble(key: string, uploadId: string, requested: CompletedPart[], expected: Checksums | undefined): Promise<{ tmp: string; info: ObjectInfo; rec: UploadRecord }> {
     const op = 'completeMultipart';
     const rec = await this.#need(key, uploadId, op);
-    const stored = await this.#parts(uploadId);
-    const offsets = new Map(stored.map((p) => [p.info.partNumber, p.dataOffset]));
+    // The part files stay open from the check of their ETags to the copy of their bytes: a part uploaded again
+    // meanwhile (a rename over the name) cannot put other bytes under the ETags just checked.
+    const stored = await this.#parts(uploadId, true);
+    try {
+      return await this.#assembleFrom(key, rec, stored, requested, expected);
+    } finally {
+      await Promise.all(stored.map((p) => p.fh?.close()));
+    }
+  }
+
+  async #assembleFrom(key: string, rec: UploadRecord, stored: StoredPartFile[], requested: CompletedPart[], expected: Checksums | undefined): Promise<{ tmp: string; info: ObjectInfo; rec: UploadRecord }> {
+    const files = new Map(stored.map((p) => [p.info.partNumber, p]));
     const assembled = assembleCompletedParts(requested, stored.map((p) => p.info), {
       minPartSize: this.#core.minPartSize,
       algorithms: rec.algorithms,
@@ -178,10 +205,10 @@ export class FileMultipart {
       info.checksums = assembled.checksums;
       info.checksumType = assembled.checksumType;
     }
-    const paths = chosen.map((p) => ({ path: this.#path(uploadId, String(p.partNumber)), start: offsets.get(p.partNumber) ?? 0 }));
+    const sources = chosen.map((p) => files.get(p.partNumber) as StoredPartFile);
     const withKey = storesKey(keyToPath(key));
     const sizes = chosen.map((p) => p.size);
-    const tmp = await stageStream(this.#core, concatFiles(paths), (stamp) => objectRecord(info, stamp, withKey, sizes));
+    const tmp = await stageStream(this.#core, concatParts(sources), (stamp) => objectRecord(info, stamp, withKey, sizes));
     return { tmp, info, rec };
   }
 
@@ -240,13 +267,18 @@ export class FileMultipart {
   }
 }
 
-async function* concatFiles(files: { path: string; start: number }[]): AsyncGenerator<Buffer> {
-  for (const f of files) {
-    const fh = await fsp.open(f.path, 'r');
-    try {
-      yield* fh.createReadStream({ start: f.start, autoClose: false, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
-    } finally {
-      await fh.close();
-    }
+/** One part file: its info, where its bytes start, and (while an upload is assembled) its open descriptor. */
+interface StoredPartFile {
+  info: PartInfo;
+  dataOffset: number;
+  fh?: ReadHandle;
+}
+
+/** The bytes of the parts, in order, from their open descriptors (each stream closes its own). */
+async function* concatParts(parts: StoredPartFile[]): AsyncGenerator<Buffer> {
+  for (const p of parts) {
+    if (p.info.size === 0) continue;
+    const fh = p.fh as ReadHandle;
+    yield* fh.createReadStream({ start: p.dataOffset, end: p.dataOffset + p.info.size - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
   }
 }
