@@ -30,6 +30,11 @@ export type SseRequest = { mode: 'S3' } | ({ mode: 'C' } & CustomerKey);
 
 const SSE = 'x-amz-server-side-encryption';
 const CUSTOMER = 'x-amz-server-side-encryption-customer-';
+// Whole names as constants: the tests below run on every GET and PUT, where a template literal would build
+// a new string per call.
+const CUSTOMER_ALGORITHM = `${CUSTOMER}algorithm`;
+const CUSTOMER_KEY = `${CUSTOMER}key`;
+const CUSTOMER_KEY_MD5 = `${CUSTOMER}key-md5`;
 
 const argument = (message: string, name: string, value?: string) =>
   new S3Error('InvalidArgument', message, { extra: { ArgumentName: name, ...(value !== undefined ? { ArgumentValue: value } : {}) } });
@@ -76,12 +81,12 @@ export function sseRequestFrom(ctx: Pick<S3Context, 'headers'>): SseRequest | un
 
 /** Whether a request carries an SSE-C header (a cheap test before parsing, on every read). */
 export function hasCustomerKey(headers: S3Context['headers']): boolean {
-  return headers[`${CUSTOMER}algorithm`] !== undefined || headers[`${CUSTOMER}key`] !== undefined;
+  return headers[CUSTOMER_ALGORITHM] !== undefined || headers[CUSTOMER_KEY] !== undefined;
 }
 
 /** Whether a request carries any encryption header (a cheap test before parsing). */
 export function hasSseHeaders(headers: S3Context['headers']): boolean {
-  return headers[SSE] !== undefined || headers[`${CUSTOMER}algorithm`] !== undefined || headers[`${CUSTOMER}key`] !== undefined || headers[`${CUSTOMER}key-md5`] !== undefined;
+  return headers[SSE] !== undefined || headers[CUSTOMER_ALGORITHM] !== undefined || headers[CUSTOMER_KEY] !== undefined || headers[CUSTOMER_KEY_MD5] !== undefined;
 }
 
 /** The headers an answer about an object encrypted so reports. */
