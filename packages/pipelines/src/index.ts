@@ -10,6 +10,7 @@ export { padOffset } from './internal/objects.ts';
 export type * from './archive/message-source.ts';
 export * from './archive/memory-queue.ts';
 export * from './archive/bullmq-source.ts';
+export type * from './archive/bullmq-shapes.ts';
 export * from './archive/segment.ts';
 export * from './archive/stream-writer.ts';
 export * from './archive/archiver.ts';

@@ -91,3 +91,20 @@ export function undeclaredImports(dir: string, manifest: Manifest, files: readon
   }
   return problems;
 }
+
+/**
+ * Packages the build's declarations import that are optional peers (`peerDependenciesMeta[name].optional`):
+ * a consumer who has not installed one gets TS2307 from the package's own `.d.ts` as soon as it type-checks
+ * libraries (`skipLibCheck: false`), whether or not it uses the feature that needs the peer.
+ */
+export function optionalPeersInDeclarations(dir: string, manifest: Manifest & { peerDependenciesMeta?: Record<string, { optional?: boolean }> }, files: readonly string[]): string[] {
+  const optional = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, m]) => m.optional === true).map(([n]) => n));
+  const problems: string[] = [];
+  for (const file of files.filter((f) => /\.d\.(m|c)?ts$/.test(f))) {
+    const scanned = ts.preProcessFile(readFileSync(join(dir, file), 'utf8'), true, true);
+    for (const name of new Set(scanned.importedFiles.map((r) => packageName(r.fileName)))) {
+      if (name !== undefined && optional.has(name)) problems.push(`${file} imports the optional peer ${name}`);
+    }
+  }
+  return problems;
+}

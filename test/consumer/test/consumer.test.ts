@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAndPack, publicPackages } from '../src/pack.ts';
-import { missingEntryPoints, packageFiles, undeclaredImports, unexpectedFiles, unpublishableVersions } from '../src/package-audit.ts';
+import { missingEntryPoints, optionalPeersInDeclarations, packageFiles, undeclaredImports, unexpectedFiles, unpublishableVersions } from '../src/package-audit.ts';
 import type { Manifest } from '../src/package-audit.ts';
 import { installedManifest, npmInstall, startServer, typeCheck, writeProject } from '../src/project.ts';
 import { run } from '../src/run.ts';
@@ -68,6 +68,11 @@ describe('the packed packages', () => {
     it(`${name}: declares every package its JavaScript and declarations import`, () => {
       const dir = join(project, 'node_modules', name);
       expect(undeclaredImports(dir, installedManifest(project, name) as unknown as Manifest, packageFiles(dir))).toEqual([]);
+    });
+
+    it(`${name}: its declarations type-check without its optional peers installed`, () => {
+      const dir = join(project, 'node_modules', name);
+      expect(optionalPeersInDeclarations(dir, installedManifest(project, name) as unknown as Manifest, packageFiles(dir))).toEqual([]);
     });
   }
 

@@ -7,7 +7,7 @@
  * Limitations: the queue's jobs must not use `removeOnComplete` (they would vanish before archiving);
  * `follow` polls every `pollMs` (BullMQ has no blocking read of the completed set).
  */
-import type { Job, Queue } from 'bullmq';
+import type { BullJob, BullQueue } from './bullmq-shapes.ts';
 import type { MessageSource, MessagesOptions, SourceMessage } from './message-source.ts';
 
 /** Options of {@link createBullMQCompletedSource}. */
@@ -19,7 +19,7 @@ export interface BullMQSourceOptions {
 }
 
 /** Maps a finished BullMQ job to a source message (shared with the DLQ source). */
-export function jobAttributes(job: Job): Record<string, unknown> {
+export function jobAttributes(job: BullJob): Record<string, unknown> {
   return {
     name: job.name,
     returnvalue: job.returnvalue ?? null,
@@ -43,7 +43,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Creates a source draining `queue`'s completed jobs. The caller owns (and closes) the queue. */
-export function createBullMQCompletedSource(queue: Queue, options: BullMQSourceOptions = {}): MessageSource {
+export function createBullMQCompletedSource(queue: BullQueue, options: BullMQSourceOptions = {}): MessageSource {
   const pageSize = options.pageSize ?? 200;
   const pollMs = options.pollMs ?? 500;
   return {
@@ -53,7 +53,7 @@ export function createBullMQCompletedSource(queue: Queue, options: BullMQSourceO
       const outstanding = new Set<string>();
       while (!opts.signal?.aborted) {
         const jobs = await queue.getJobs(['completed'], outstanding.size, outstanding.size + pageSize - 1, true);
-        const fresh = jobs.filter((j): j is Job & { id: string } => j?.id !== undefined && !outstanding.has(j.id));
+        const fresh = jobs.filter((j): j is BullJob & { id: string } => j?.id !== undefined && !outstanding.has(j.id));
         if (fresh.length === 0) {
           if (!opts.follow) return;
           await sleep(pollMs, opts.signal);

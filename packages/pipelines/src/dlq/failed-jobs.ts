@@ -4,7 +4,7 @@
  * restore resumed after a crash) adds it once: BullMQ ignores an `add` whose `jobId` exists, and so does the
  * memory queue.
  */
-import type { Job, Queue } from 'bullmq';
+import type { BullJob, BullQueue } from '../archive/bullmq-shapes.ts';
 import type { MemoryQueue } from '../archive/memory-queue.ts';
 
 /** A failed job as snapshotted: payload, error, attempts and timestamps (epoch ms). */
@@ -71,7 +71,7 @@ export function memoryRedriveTarget(queue: MemoryQueue, name = queue.name.replac
 }
 
 /** Maps a BullMQ job to a snapshot record. */
-function fromBullJob(job: Job): FailedJobRecord {
+function fromBullJob(job: BullJob): FailedJobRecord {
   return {
     id: String(job.id), name: job.name, data: job.data, failedReason: job.failedReason ?? '',
     stacktrace: job.stacktrace ?? [], attemptsMade: job.attemptsMade, timestamp: job.timestamp,
@@ -81,7 +81,7 @@ function fromBullJob(job: Job): FailedJobRecord {
 }
 
 /** A BullMQ queue's failed set as a source, read in pages of `pageSize`, oldest failure first. */
-export function bullmqFailedSource(queue: Queue, pageSize = 500): FailedJobSource {
+export function bullmqFailedSource(queue: BullQueue, pageSize = 500): FailedJobSource {
   return {
     name: `bullmq:${queue.name}`,
     async *failedJobs() {
@@ -101,7 +101,7 @@ export function bullmqFailedSource(queue: Queue, pageSize = 500): FailedJobSourc
 }
 
 /** A BullMQ queue as a redrive target. BullMQ forbids `:` and integer-only custom ids; callers' ids avoid both. */
-export function bullmqRedriveTarget(queue: Queue, name = queue.name.replace(/[^A-Za-z0-9._-]/g, '_')): RedriveTarget {
+export function bullmqRedriveTarget(queue: BullQueue, name = queue.name.replace(/[^A-Za-z0-9._-]/g, '_')): RedriveTarget {
   return {
     name,
     async add(job) {
