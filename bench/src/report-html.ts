@@ -10,6 +10,7 @@ import { renderProfileHtml } from './report-profile.ts';
 import { renderScaleHtml } from './report-scale.ts';
 import { isScaleGroup } from './scale/growth.ts';
 import type { BenchReport, ScenarioGroup } from './report-types.ts';
+import { tierNotes } from './report-tier-notes.ts';
 
 const W = 640;
 const H = 260;
@@ -122,6 +123,7 @@ svg.chart{background:#fafafa;border:1px solid #eee;margin:4px}.label{font-size:1
 <div class="charts">${throughputChart(report, 'get')}${throughputChart(report, 'put')}</div>
 <h2>Scenarios</h2>
 <p>HTTP rows: ops/s counts successful responses only; generator and server CPU are percent of one core from /proc over each round. A row whose generator core was saturated is marked client-bound and judges no goal, nor does a row with failed requests.</p>
+${tierNotes(report).map((note) => `<p class="tier-note">${esc(note)}</p>`).join('\n')}
 ${groups}
 ${renderScaleHtml(report)}
 ${report.profiles?.length ? `<h2>CPU profiles under load</h2>\n${report.profiles.map(renderProfileHtml).join('\n')}` : ''}

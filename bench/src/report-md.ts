@@ -10,6 +10,7 @@ import { CLIENT_BOUND_CPU_PCT } from './load/load-round.ts';
 import { goalVerdict, hasLoadColumns, loadCells, LOAD_HEADERS, rowStatus } from './report-load.ts';
 import { renderProfileMarkdown } from './report-profile.ts';
 import { renderScaleMarkdown } from './report-scale.ts';
+import { tierNotes } from './report-tier-notes.ts';
 import { isScaleGroup } from './scale/growth.ts';
 import { systemLine } from './system.ts';
 import type { BenchReport, ScenarioGroup } from './report-types.ts';
@@ -61,6 +62,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `HTTP rows: ops/s counts successful responses only; generator and server CPU are percent of one core, read from /proc/<pid>/stat over each round. A row whose generator core was over ${CLIENT_BOUND_CPU_PCT} % busy measured the client: it is marked client-bound and no goal is judged on it, nor on a row with failed requests.`,
     '',
+    ...tierNotes(report).flatMap((note) => [note, '']),
     ...report.groups.filter((g) => !isScaleGroup(g)).map(groupTable),
     // The scale curve reads across sizes, so it has a section of its own instead of one table per group.
     renderScaleMarkdown(report),

@@ -1,6 +1,7 @@
 /**
- * The storage tiers, in report order: the raw baseline, the adapters in-process, and the object server in its
- * own process reached through the S3 adapter over loopback. An external endpoint joins when
+ * The storage tiers, in report order: the raw baseline, the adapters in-process, the object server in its
+ * own process reached through the S3 adapter over loopback, and the same S3 path to a Ceph RADOS Gateway started
+ * for the run when the Ceph tools are installed (ceph-rgw.ts). An external endpoint joins when
  * BENCH_S3_ENDPOINT (+ BENCH_S3_BUCKET, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) is set.
  */
 import { mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { createMemoryStorage } from '@strata/storage';
 import type { BenchContext } from '../context.ts';
 import { BENCH_CREDENTIALS, BENCH_REGION } from '../servers/credentials.ts';
 import { spawnServer } from '../servers/spawn.ts';
+import { CEPH_RGW_TIER, createCephRgwTier } from './ceph-rgw.ts';
 import { createRawFsTier } from './raw-fs.ts';
 import { storageTier } from './storage-tier.ts';
 import type { BenchTier } from './tier.ts';
@@ -56,6 +58,7 @@ export const tierFactories: TierFactory[] = [
       return storageTier('s3 adapter → object server (file)', storage, () => server.stop());
     },
   },
+  { name: CEPH_RGW_TIER, create: () => createCephRgwTier() },
   {
     name: 'external S3 endpoint',
     create: async () => {
