@@ -19,6 +19,7 @@ import {
   GetBucketEncryptionCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutBucketEncryptionCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -249,8 +250,10 @@ describe('bucket default encryption', () => {
     expect(posted.headers.get('etag')).toBe(`"${md5('POSTED-FORM-SECRET')}"`);
     expect((await medium()).includes('POSTED-FORM-SECRET')).toBe(false);
     expect(await (await s3.send(new GetObjectCommand({ Bucket: DefaultBucket, Key: 'posted.txt' }))).Body?.transformToString()).toBe('POSTED-FORM-SECRET');
-    // Multipart uploads of encrypted objects are not built: refused, never stored in plaintext.
-    await expect(s3.send(new CreateMultipartUploadCommand({ Bucket: DefaultBucket, Key: 'mp' }))).rejects.toMatchObject({ name: 'NotImplemented' });
+    // A multipart upload to the bucket is encrypted too (sse-multipart.test.ts has the parts).
+    const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket: DefaultBucket, Key: 'mp' }));
+    expect(upload.ServerSideEncryption).toBe('AES256');
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: DefaultBucket, Key: 'mp', UploadId: upload.UploadId }));
 
     // A second app over the same storage reads the persisted default.
     const again = buildApp({ storage: files, credentials: [{ accessKeyId: 'a', secretAccessKey: 'b' }], sseMasterKey: MASTER_KEY, allowAnonymous: true });
@@ -284,10 +287,13 @@ describe('encrypted objects elsewhere', () => {
     expect(stored.includes('VERSION-ONE-SECRET') || stored.includes('VERSION-TWO-SECRET')).toBe(false);
   });
 
-  it('refuses UploadPartCopy from an encrypted source rather than copy sealed bytes into a part', async () => {
+  it('copies the plaintext of an encrypted source into a part of a plain upload, never its sealed bytes', async () => {
     const s3 = server.client();
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'assembled' }));
-    await expect(s3.send(new UploadPartCopyCommand({ Bucket, Key: 'assembled', UploadId, PartNumber: 1, CopySource: `${Bucket}/s3.txt` }))).rejects.toMatchObject({ name: 'NotImplemented' });
+    const part = await s3.send(new UploadPartCopyCommand({ Bucket, Key: 'assembled', UploadId, PartNumber: 1, CopySource: `${Bucket}/s3.txt`, CopySourceRange: 'bytes=0-99' }));
+    expect(part.ServerSideEncryption).toBeUndefined();
+    const { Parts } = await s3.send(new ListPartsCommand({ Bucket, Key: 'assembled', UploadId }));
+    expect(Parts?.[0]?.Size).toBe(100);
     await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'assembled', UploadId }));
   });
 

@@ -12,11 +12,14 @@ import { pickStandardHeaders } from '@strata/storage/adapter';
 import { readConditionsFrom, writeConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { S3Context, S3Response } from '../context.ts';
-import { standardHeadersFrom, tagsFrom, userMetadataFrom } from '../object-headers.ts';
+import { standardHeadersFrom, userMetadataFrom } from '../object-headers.ts';
+import { tagsWithAcl, visibleTags } from '../iam/acl-store.ts';
+import { writeGrants, writeTagsFrom } from '../iam/acl-write.ts';
 import { S3Error } from '../s3-errors.ts';
 import { openEncrypted, openedBody } from './encrypted-read.ts';
 import type { OpenedObject } from './encrypted-read.ts';
 import { storeObject } from './encrypted-put.ts';
+import { markEncryptedBucket } from './plaintext-sizes.ts';
 import { sealForWrite } from './encrypted-write.ts';
 import type { CustomerKey, SseRequest } from './sse-request.ts';
 
@@ -58,12 +61,14 @@ export async function copyWithEncryption(ctx: S3Context, source: CopySourceObjec
   if (opened === undefined) plaintext = (await state.storage.get(source.storageKey, { ifMatch: source.stored.etag, signal: ctx.signal })).body;
   else if (opened.info.size === 0) plaintext = Readable.from([]);
   else plaintext = await openedBody(state, source.storageKey, opened, undefined, ctx.signal);
+  if (target !== undefined) await markEncryptedBucket(state, bucket);
   const sealed = target === undefined ? undefined : sealForWrite(state, target, plaintext);
   const userMetadata = metadata === 'REPLACE' ? userMetadataFrom(ctx) : visible.userMetadata;
   const options: PutOptions = {
     ...(metadata === 'REPLACE' ? standardHeadersFrom(ctx) : standardOf(visible)),
     userMetadata: { ...userMetadata, ...sealed?.metadataEntry },
-    tags: tagging === 'REPLACE' ? (tagsFrom(ctx) ?? {}) : visible.tags,
+    // A copy takes no ACL from its source: the request's, or the default (iam/acl-write.ts).
+    tags: (tagging === 'REPLACE' ? writeTagsFrom(ctx, bucket) : tagsWithAcl(visibleTags(visible.tags), writeGrants(ctx, bucket), state.owner)) ?? {},
     ...writeConditionsFrom(ctx),
     signal: ctx.signal,
   };

@@ -11,11 +11,13 @@ import type { ObjectInfo, PutOptions } from '@strata/storage';
 import { writeConditionsFrom } from '../conditions.ts';
 import { bucketOf, keyOf, storageKey } from '../context.ts';
 import type { S3Context, S3Response } from '../context.ts';
-import { checksumHeaders, quoteEtag, standardHeadersFrom, tagsFrom, userMetadataFrom } from '../object-headers.ts';
+import { checksumHeaders, quoteEtag, standardHeadersFrom, userMetadataFrom } from '../object-headers.ts';
 import { objectBody } from '../request-body.ts';
 import { sealForWrite } from './encrypted-write.ts';
 import { PlainDigest } from './plain-digest.ts';
+import { markEncryptedBucket } from './plaintext-sizes.ts';
 import type { SseRequest } from './sse-request.ts';
+import { writeTagsFrom } from '../iam/acl-write.ts';
 
 /** What {@link storeObject} wrote. */
 export interface StoredObject {
@@ -35,10 +37,11 @@ export async function putEncrypted(ctx: S3Context, sse: SseRequest): Promise<S3R
   const bucket = bucketOf(ctx);
   const key = storageKey(bucket, keyOf(ctx));
   const userMetadata = userMetadataFrom(ctx);
-  const tags = tagsFrom(ctx);
+  const tags = writeTagsFrom(ctx, bucket);
   const conditions = writeConditionsFrom(ctx);
   const headers = standardHeadersFrom(ctx);
   const { body, options } = objectBody(ctx);
+  await markEncryptedBucket(ctx.state, bucket);
   const digest = new PlainDigest(options);
   pipeline(body, digest, () => {});
   const sealed = sealForWrite(ctx.state, sse, digest);

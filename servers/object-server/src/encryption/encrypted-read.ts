@@ -18,10 +18,13 @@ import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { S3Context, S3Response, ServerState } from '../context.ts';
 import { parseRange } from '../handlers/object-get.ts';
 import { httpDate, objectHeaders, quoteEtag, unicodeToHeader } from '../object-headers.ts';
+import { parsePartNumber } from '../part-layout.ts';
 import { S3Error } from '../s3-errors.ts';
 import { readAll } from '../streams.ts';
 import { masterKeyOf } from './encrypted-write.ts';
 import { customerKeyHmac, unwrapKey } from './key-wrap.ts';
+import { multipartBody, sealedPartsOf } from './multipart-read.ts';
+import type { SealedPart } from './multipart-read.ts';
 import { FOOTER_SIZE, createOpenStream, openFooter, plaintextSize, sealedSpan } from './segment-cipher.ts';
 import { recordOf, visibleMetadata } from './sse-record.ts';
 import type { SseRecord } from './sse-record.ts';
@@ -39,6 +42,8 @@ export interface OpenedObject {
   nonce: Buffer;
   /** The encryption headers of answers about the object. */
   sseHeaders: Record<string, string>;
+  /** For an object assembled by a multipart upload: where its sealed parts are. */
+  parts?: SealedPart[];
 }
 
 const notApplicable = () => new S3Error('InvalidRequest', 'The encryption parameters are not applicable to this object.');
@@ -71,6 +76,13 @@ export async function openEncrypted(state: ServerState, key: string, stored: Obj
   }
   const dataKey = dataKeyOf(state, record, customer);
   const nonce = Buffer.from(record.nonce, 'base64');
+  const sseHeaders = sseResponseHeaders(record.mode, customer?.keyMd5);
+  if (record.multipart === true) {
+    // The ETag stays S3's multipart form, `md5-of-part-ETags-N` over the stored parts.
+    const parts = await sealedPartsOf(state, key, stored, signal);
+    const size = parts.reduce((n, p) => n + p.plainSize, 0);
+    return { stored, info: plainInfo(stored, size, stored.etag), record, dataKey, nonce, sseHeaders, parts };
+  }
   const size = plaintextSize(stored.size);
   if (size === undefined) throw new S3Error('InternalError', 'The stored size of the encrypted object is not one the server writes.');
   let etag = stored.etag;
@@ -78,17 +90,23 @@ export async function openEncrypted(state: ServerState, key: string, stored: Obj
     const footer = await state.storage.get(key, { ifMatch: stored.etag, range: { start: stored.size - FOOTER_SIZE, end: stored.size - 1 }, ...(signal ? { signal } : {}) });
     etag = openFooter(dataKey, nonce, size, await readAll(footer.body, FOOTER_SIZE));
   }
+  return { stored, info: plainInfo(stored, size, etag), record, dataKey, nonce, sseHeaders };
+}
+
+/** The info clients see of an encrypted object: plaintext size, reported ETag, no record. */
+function plainInfo(stored: ObjectInfo, size: number, etag: string): ObjectInfo {
   const info: ObjectInfo = { ...stored, size, etag, userMetadata: visibleMetadata(stored.userMetadata) };
   // Whole-object checksums were computed over sealed bytes by storage: they describe nothing a client holds.
   delete info.checksums;
   delete info.checksumType;
-  return { stored, info, record, dataKey, nonce, sseHeaders: sseResponseHeaders(record.mode, customer?.keyMd5) };
+  return info;
 }
 
 /** The plaintext bytes `[range.start, range.end]` of an opened object, read from only the segments covering them. */
 export async function openedBody(state: ServerState, key: string, opened: OpenedObject, range: ResolvedRange | undefined, signal?: AbortSignal) {
   const size = opened.info.size;
   const { start, end } = range ?? { start: 0, end: size - 1 };
+  if (opened.parts !== undefined) return multipartBody(state, key, opened.stored, opened.parts, opened.dataKey, opened.nonce, start, end, signal);
   const span = sealedSpan(start, Math.max(start, end), size);
   const result = await state.storage.get(key, { ifMatch: opened.stored.etag, range: span.stored, ...(signal ? { signal } : {}) });
   const plain = createOpenStream(opened.dataKey, opened.nonce, size, span, end - start + 1);
@@ -111,13 +129,31 @@ function unsatisfiable(ctx: S3Context, size: number, cause?: unknown): S3Error {
   return new S3Error('InvalidRange', undefined, { cause, extra: { ...(requested !== undefined ? { RangeRequested: requested } : {}), ActualObjectSize: String(size) } });
 }
 
-/** The plaintext range a request asks for (a part number 1 is the whole object: encrypted objects have one part). */
-function askedRange(ctx: S3Context, size: number): ResolvedRange | undefined {
-  const partNumber = ctx.query.get('partNumber');
-  if (partNumber !== null) {
-    if (partNumber !== '1') throw new S3Error('InvalidPartNumber');
+/** S3's 416 for a part beyond the last, with the part asked for and the actual count. */
+const invalidPartNumber = (requested: number, actual: number) =>
+  new S3Error('InvalidPartNumber', undefined, { extra: { PartNumberRequested: String(requested), ActualPartCount: String(actual) } });
+
+/**
+ * The plaintext range of `partNumber=N`: part N of a multipart object (undefined for an empty part), or for an
+ * object stored by one put, part 1 is the whole object.
+ */
+function partNumberRange(value: string, opened: OpenedObject): ResolvedRange | undefined {
+  const n = parsePartNumber(value) ?? 1;
+  const parts = opened.parts;
+  if (parts === undefined) {
+    if (n !== 1) throw invalidPartNumber(n, 1);
     return undefined;
   }
+  const part = parts[n - 1];
+  if (part === undefined) throw invalidPartNumber(n, parts.length);
+  return part.plainSize === 0 ? undefined : { start: part.plainStart, end: part.plainStart + part.plainSize - 1 };
+}
+
+/** The plaintext range a request asks for, by `partNumber` or `Range`. */
+function askedRange(ctx: S3Context, opened: OpenedObject): ResolvedRange | undefined {
+  const size = opened.info.size;
+  const partNumber = ctx.query.get('partNumber');
+  if (partNumber !== null) return partNumberRange(partNumber, opened);
   const range = parseRange(header(ctx, 'range'));
   if (range === undefined) return undefined;
   if (size === 0) throw unsatisfiable(ctx, 0);
@@ -145,8 +181,10 @@ export async function readEncryptedAt(ctx: S3Context, withBody: boolean, key = s
     if (hasErrorCode(e, 'NotModified')) return { status: 304, headers: { etag: quoteEtag(info.etag), 'last-modified': httpDate(info.lastModified) } };
     throw e;
   }
-  const range = askedRange(ctx, info.size);
+  const range = askedRange(ctx, opened);
   const headers: Record<string, string | number | undefined> = { ...objectHeaders(info, ctx, range !== undefined), ...overrides(ctx), ...opened.sseHeaders };
+  // A part read of a multipart object names the part count (x-amz-mp-parts-count), as S3 does.
+  if (opened.parts !== undefined && ctx.query.get('partNumber') !== null) headers['x-amz-mp-parts-count'] = opened.parts.length;
   if (range) headers['content-range'] = contentRange(range, info.size);
   headers['content-length'] = range ? range.end - range.start + 1 : info.size;
   const status = range ? 206 : 200;

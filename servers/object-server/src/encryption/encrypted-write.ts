@@ -38,8 +38,15 @@ export function masterKeyOf(state: ServerState): Buffer {
   return key;
 }
 
-/** Seals `plaintext` for storage with the encryption `sse` asks for. Errors of `plaintext` fail the sealed body. */
-export function sealForWrite(state: ServerState, sse: SseRequest, plaintext: Readable): SealedWrite {
+/** A new object's (or multipart upload's) data key, base nonce and the record holding them, wrapped. */
+export interface NewSealing {
+  dataKey: Buffer;
+  nonce: Buffer;
+  record: SseRecord;
+}
+
+/** Draws a fresh data key and base nonce for the encryption `sse` asks for and wraps the key into a record. */
+export function newSealing(state: ServerState, sse: SseRequest): NewSealing {
   const dataKey = randomBytes(KEY_BYTES);
   const nonce = randomBytes(12);
   let record: SseRecord;
@@ -49,6 +56,12 @@ export function sealForWrite(state: ServerState, sse: SseRequest, plaintext: Rea
     const salt = randomBytes(16);
     record = { v: 1, mode: 'C', nonce: nonce.toString('base64'), key: wrapKey(sse.key, dataKey, 'sse-c'), salt: salt.toString('base64'), hmac: customerKeyHmac(salt, sse.key) };
   }
+  return { dataKey, nonce, record };
+}
+
+/** Seals `plaintext` for storage with the encryption `sse` asks for. Errors of `plaintext` fail the sealed body. */
+export function sealForWrite(state: ServerState, sse: SseRequest, plaintext: Readable): SealedWrite {
+  const { dataKey, nonce, record } = newSealing(state, sse);
   const sealed = createSealStream(dataKey, nonce);
   // Errors travel down the chain (destroying `sealed` fails the put); nothing to do when it completes.
   pipeline(plaintext, sealed, () => {});

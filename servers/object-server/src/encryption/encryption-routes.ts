@@ -13,9 +13,13 @@
  *   ask for encryption (a cached look-up once the bucket's default is known);
  * - copies ({@link encryptingCopy}) decrypt and re-encrypt when the source is encrypted or the destination
  *   asks for encryption;
- * - multipart uploads ({@link refusingEncryptedMultipart}) of encrypted objects are not built yet: they answer
- *   NotImplemented rather than store plaintext where encryption was asked for, and so does UploadPartCopy from
- *   an encrypted source ({@link refusingEncryptedPartSource}), which would copy sealed bytes into a part.
+ * - multipart uploads ({@link encryptingCreate}, {@link encryptingPart}, {@link encryptingComplete},
+ *   {@link forgettingUploadRecord}) are encrypted when CreateMultipartUpload's headers or the bucket's default
+ *   ask for it, each part sealed on its own (encrypted-multipart.ts); a part request of a plain upload costs
+ *   one cached look-up of the upload's record;
+ * - UploadPartCopy ({@link encryptingPartCopy}) decrypts an encrypted source and seals into an encrypted
+ *   upload (encrypted-part-copy.ts); a plain source into a plain upload stays a byte copy.
+ * - ListParts ({@link plaintextPartSizes}) of an encrypted upload reports the parts' plaintext sizes.
  */
 import { hasErrorCode } from '@strata/storage';
 import { bucketOf, keyOf, storageKey } from '../context.ts';
@@ -24,7 +28,11 @@ import { copySourceOf } from '../copy-source.ts';
 import { S3Error } from '../s3-errors.ts';
 import { resolveCopySource } from '../versioning/copy-source-version.ts';
 import { isUnversioned, readVersioned } from '../versioning/versioned-object.ts';
+import { partTarget } from '../handlers/multipart-upload-part.ts';
 import { copyWithEncryption } from './encrypted-copy.ts';
+import { createEncryptedUpload, partDataKey, uploadEncryptedPart, uploadRecordOf } from './encrypted-multipart.ts';
+import { copyPartWithEncryption } from './encrypted-part-copy.ts';
+import { partPlainSize } from './part-cipher.ts';
 import { putEncrypted } from './encrypted-put.ts';
 import { readEncryptedAt } from './encrypted-read.ts';
 import { encryptionFor } from './encrypted-write.ts';
@@ -114,24 +122,82 @@ export function encryptingCopy(plain: Handler): Handler {
   };
 }
 
-/** CreateMultipartUpload: refused when the object would be encrypted (not built yet). */
-export function refusingEncryptedMultipart(plain: Handler): Handler {
+/** CreateMultipartUpload: the plain start, or an encrypted upload (encrypted-multipart.ts). */
+export function encryptingCreate(plain: Handler): Handler {
   return async (ctx) => {
-    if ((await targetEncryption(ctx)) !== undefined) {
-      throw new S3Error('NotImplemented', 'Multipart uploads of encrypted objects are not implemented by this server yet.');
+    if (ctx.headers[SSE_RECORD_HEADER] !== undefined) throw reservedMetadata();
+    const sse = await targetEncryption(ctx);
+    if (sse === undefined) return plain(ctx);
+    return createEncryptedUpload(ctx, plain, sse, storageKey(bucketOf(ctx), keyOf(ctx)));
+  };
+}
+
+/** UploadPart: the plain part, or a sealed one when the upload is encrypted. */
+export function encryptingPart(plain: Handler): Handler {
+  return async (ctx) => {
+    const { key, uploadId } = partTarget(ctx);
+    const record = await uploadRecordOf(ctx, key, uploadId);
+    if (record !== undefined) return uploadEncryptedPart(ctx, record);
+    // SSE-C headers on a part of an upload started without them.
+    if (hasCustomerKey(ctx.headers) && customerKeyFrom(ctx) !== undefined) {
+      throw new S3Error('InvalidRequest', 'The encryption parameters are not applicable to this object.');
     }
     return plain(ctx);
   };
 }
 
-/** UploadPartCopy: refused when the source is encrypted (its stored bytes are sealed). */
-export function refusingEncryptedPartSource(plain: Handler): Handler {
+/** UploadPartCopy: the plain byte copy, or a decrypting / sealing one when the source or the upload is encrypted. */
+export function encryptingPartCopy(plain: Handler): Handler {
   return async (ctx) => {
+    const { key, uploadId } = partTarget(ctx);
+    const target = await uploadRecordOf(ctx, key, uploadId);
     const resolved = await resolveCopySource(ctx, await copySourceOf(ctx));
     const stored = await ctx.state.storage.head(resolved.storageKey, { signal: ctx.signal });
-    if (recordOf(stored) !== undefined || customerKeyFrom(ctx, true) !== undefined) {
-      throw new S3Error('NotImplemented', 'UploadPartCopy from an encrypted source is not implemented by this server yet.');
+    const customer = customerKeyFrom(ctx, true);
+    if (target === undefined && customer === undefined && recordOf(stored) === undefined) return plain(ctx);
+    return copyPartWithEncryption(ctx, { storageKey: resolved.storageKey, versionId: resolved.versionId, stored, customer }, target);
+  };
+}
+
+/** CompleteMultipartUpload: the plain complete; for an encrypted upload, answering its encryption headers. */
+export function encryptingComplete(plain: Handler): Handler {
+  return async (ctx) => {
+    const key = storageKey(bucketOf(ctx), keyOf(ctx));
+    const uploadId = ctx.query.get('uploadId') ?? '';
+    const record = await uploadRecordOf(ctx, key, uploadId);
+    if (record === undefined) {
+      const res = await plain(ctx);
+      // Known plain (looked up above): forgetting it costs no storage call.
+      await ctx.state.encryption?.uploads.remove(key, uploadId).catch(() => undefined);
+      return res;
     }
-    return plain(ctx);
+    // SSE-C keys are optional here; one that is sent must be the upload's.
+    const sseHeaders = record.mode === 'C' && !hasCustomerKey(ctx.headers) ? { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' } : partDataKey(ctx, record).headers;
+    const res = await plain(ctx);
+    await ctx.state.encryption?.uploads.remove(key, uploadId).catch(() => undefined);
+    return { ...res, headers: { ...res.headers, ...sseHeaders } };
+  };
+}
+
+/** AbortMultipartUpload: the plain abort, then the upload's encryption record is dropped. */
+export function forgettingUploadRecord(plain: Handler): Handler {
+  return async (ctx) => {
+    const res = await plain(ctx);
+    await ctx.state.encryption?.uploads.remove(storageKey(bucketOf(ctx), keyOf(ctx)), ctx.query.get('uploadId') ?? '').catch(() => undefined);
+    return res;
+  };
+}
+
+/** ListParts: the plain listing; for an encrypted upload, each part's size is its plaintext size, as S3 reports. */
+export function plaintextPartSizes(plain: Handler): Handler {
+  return async (ctx) => {
+    const res = await plain(ctx);
+    const record = await uploadRecordOf(ctx, storageKey(bucketOf(ctx), keyOf(ctx)), ctx.query.get('uploadId') ?? '');
+    const body = res.xml?.body;
+    if (record === undefined || typeof body !== 'object' || !Array.isArray(body.Part)) return res;
+    for (const part of body.Part as { Size?: unknown }[]) {
+      if (typeof part.Size === 'number') part.Size = partPlainSize(part.Size) ?? part.Size;
+    }
+    return res;
   };
 }

@@ -17,10 +17,13 @@ export const SSE_RECORD_NAME = 'x-strata-sse';
 /** The response header a handler's answer carries when the object it read has a record. */
 export const SSE_RECORD_HEADER = `x-amz-meta-${SSE_RECORD_NAME}`;
 
-/** How an object is encrypted. */
+/**
+ * How an object is encrypted. `multipart` marks an object assembled from separately sealed parts
+ * (part-cipher.ts); without it the stored bytes are one sealed stream (segment-cipher.ts).
+ */
 export type SseRecord =
-  | { v: 1; mode: 'S3'; nonce: string; key: string }
-  | { v: 1; mode: 'C'; nonce: string; key: string; salt: string; hmac: string };
+  | { v: 1; mode: 'S3'; nonce: string; key: string; multipart?: true }
+  | { v: 1; mode: 'C'; nonce: string; key: string; salt: string; hmac: string; multipart?: true };
 
 /** The metadata value of a record. */
 export function encodeRecord(record: SseRecord): string {

@@ -8,6 +8,7 @@
 import { listObjectVersions } from '@strata/storage';
 import { bucketOf } from '../context.ts';
 import type { Handler } from '../context.ts';
+import { withPlaintextSizes } from '../encryption/plaintext-sizes.ts';
 import { S3Error } from '../s3-errors.ts';
 import type { XmlObject } from '../xml.ts';
 import { encoder, parseEncodingType, parseMaxKeys, prefixesXml } from './list-common.ts';
@@ -33,11 +34,18 @@ export const listObjectVersionsHandler: Handler = async (ctx) => {
     limit: maxKeys,
     signal: ctx.signal,
   });
+  // Encrypted versions are listed with their plaintext size, as HeadObject reports it.
+  const store = ctx.state.versioning.store(bucket);
+  const listed = await withPlaintextSizes(ctx, bucket, page.versions, async (v) => {
+    if (v.deleteMarker) return undefined;
+    const found = await store.resolve(v.key, v.versionId, { signal: ctx.signal });
+    return found.kind === 'object' ? found.storageKey : undefined;
+  });
   const enc = encoder(encodingType);
   const owner = ownerXml(ctx.state.owner);
   const versions: XmlObject[] = [];
   const markers: XmlObject[] = [];
-  for (const v of page.versions) {
+  for (const v of listed) {
     if (v.deleteMarker) {
       markers.push({ Key: enc(v.key), VersionId: v.versionId, IsLatest: v.isLatest, LastModified: v.lastModified, Owner: owner });
     } else {

@@ -6,8 +6,9 @@
  * skips the whole prefix: the listing resumes after every key that starts with it.
  */
 import { compareKeys } from '@strata/storage';
-import { bucketOf } from '../context.ts';
+import { bucketOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
+import { withPlaintextSizes } from '../encryption/plaintext-sizes.ts';
 import { contentsXml, encoder, listPage, parseEncodingType, parseMaxKeys, prefixesXml } from './list-common.ts';
 
 /** The highest code point: appended to a common-prefix marker, it sorts after every key under that prefix. */
@@ -26,6 +27,8 @@ export const listObjectsV1: Handler = async (ctx) => {
   const page = await listPage(ctx, bucket, { prefix, delimiter, startAfter, limit: maxKeys });
   const truncated = page.cursor !== undefined;
   const last = [...page.items.map((i) => i.key), ...page.prefixes].sort(compareKeys).at(-1);
+  // Encrypted objects are listed with their plaintext size, as HeadObject reports it.
+  const items = await withPlaintextSizes(ctx, bucket, page.items, (i) => storageKey(bucket, i.key));
   const enc = encoder(encodingType);
   return {
     xml: {
@@ -39,7 +42,7 @@ export const listObjectsV1: Handler = async (ctx) => {
         Delimiter: enc(delimiter),
         EncodingType: encodingType,
         IsTruncated: truncated,
-        Contents: contentsXml(page.items, enc, ctx.state.owner),
+        Contents: contentsXml(items, enc, ctx.state.owner),
         CommonPrefixes: prefixesXml(page.prefixes, enc),
       },
     },

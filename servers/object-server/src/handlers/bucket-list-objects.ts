@@ -4,8 +4,9 @@
  * The continuation token wraps storage's opaque cursor (base64url), so pages resume exactly where storage
  * left off; start-after applies to the first page and is passed along unchanged on later ones.
  */
-import { bucketOf } from '../context.ts';
+import { bucketOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
+import { withPlaintextSizes } from '../encryption/plaintext-sizes.ts';
 import { S3Error } from '../s3-errors.ts';
 import { contentsXml, encoder, listPage, parseEncodingType, parseMaxKeys, prefixesXml } from './list-common.ts';
 
@@ -31,6 +32,8 @@ export const listObjectsV2: Handler = async (ctx) => {
   const fetchOwner = ctx.query.get('fetch-owner') === 'true';
   const cursor = token === undefined ? undefined : decodeToken(token);
   const page = await listPage(ctx, bucket, { prefix, delimiter, startAfter, limit: maxKeys, ...(cursor !== undefined ? { cursor } : {}) });
+  // Encrypted objects are listed with their plaintext size, as HeadObject reports it.
+  const items = await withPlaintextSizes(ctx, bucket, page.items, (i) => storageKey(bucket, i.key));
   const enc = encoder(encodingType);
   return {
     xml: {
@@ -46,7 +49,7 @@ export const listObjectsV2: Handler = async (ctx) => {
         ContinuationToken: token,
         NextContinuationToken: page.cursor === undefined ? undefined : Buffer.from(page.cursor, 'utf8').toString('base64url'),
         StartAfter: enc(startAfter),
-        Contents: contentsXml(page.items, enc, fetchOwner ? ctx.state.owner : undefined),
+        Contents: contentsXml(items, enc, fetchOwner ? ctx.state.owner : undefined),
         CommonPrefixes: prefixesXml(page.prefixes, enc),
       },
     },

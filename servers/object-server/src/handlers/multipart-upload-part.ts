@@ -18,7 +18,8 @@ import { parsePartNumber } from '../part-layout.ts';
 import { objectBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
 
-function partTarget(ctx: S3Context): { key: string; uploadId: string; partNumber: number } {
+/** The upload (storage key, upload id) and part number an UploadPart or UploadPartCopy names. */
+export function partTarget(ctx: S3Context): { key: string; uploadId: string; partNumber: number } {
   const uploadId = ctx.query.get('uploadId') ?? '';
   const partNumber = parsePartNumber(ctx.query.get('partNumber'));
   if (uploadId === '' || partNumber === undefined) throw new S3Error('InvalidRequest', 'uploadId and partNumber are required');
@@ -34,7 +35,7 @@ export const uploadPart: Handler = async (ctx) => {
 };
 
 /** Parses `x-amz-copy-source-range: bytes=first-last` (both required, as S3 requires). */
-function copyRange(value: string | undefined): ByteRange | undefined {
+export function copyRange(value: string | undefined): ByteRange | undefined {
   if (value === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
   if (!m || Number(m[2]) < Number(m[1])) {
