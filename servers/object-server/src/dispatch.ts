@@ -80,7 +80,8 @@ export function createDispatcher(opts: DispatchOptions): Dispatch {
     const auth = route.anonymous
       ? { accessKeyId: null, payload: { kind: 'unsigned' as const }, presigned: false }
       : authenticator.authenticate({ method: request.method, rawUrl, headers: request.headers, virtualHostBucket: address.virtualHost ? address.bucket : undefined });
-    if (!route.anonymous) authorizer.authorize(route.op, auth, address.bucket, address.key, request.raw, address.query);
+    // A promise only when a policy tests s3:ExistingObjectTag and the object's tags are read first.
+    const authorized = route.anonymous ? undefined : authorizer.authorize(route.op, auth, address.bucket, address.key, request.raw, address.query);
     const run = (): Promise<FastifyReply> | undefined => {
       const ctx = new RequestContext(route.op, request.method, address.bucket, address.key, address.query, request.headers, request.raw, auth, request.id, state, reply.raw);
       const res = route.handler(ctx);
@@ -88,13 +89,16 @@ export function createDispatcher(opts: DispatchOptions): Dispatch {
       send(request, reply, res);
       return undefined;
     };
-    if (target !== 'service' && route.needsBucket !== false && address.bucket !== undefined) {
-      // Once the registry is loaded the answer is synchronous: no promise hop on every object request.
-      const known = state.buckets.peek(address.bucket);
-      if (known === false) throw new S3Error('NoSuchBucket', undefined, { extra: { BucketName: address.bucket } });
-      if (known === undefined) return afterBucketCheck(request, reply, address.bucket, run);
-    }
-    return run();
+    const proceed = (): Promise<FastifyReply> | undefined => {
+      if (target !== 'service' && route.needsBucket !== false && address.bucket !== undefined) {
+        // Once the registry is loaded the answer is synchronous: no promise hop on every object request.
+        const known = state.buckets.peek(address.bucket);
+        if (known === false) throw new S3Error('NoSuchBucket', undefined, { extra: { BucketName: address.bucket } });
+        if (known === undefined) return afterBucketCheck(request, reply, address.bucket, run);
+      }
+      return run();
+    };
+    return authorized === undefined ? proceed() : authorized.then(async () => (await proceed()) ?? reply);
   };
 }
 

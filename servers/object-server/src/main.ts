@@ -19,6 +19,7 @@ import { DEFAULT_LIFECYCLE_INTERVAL_MS, USAGE, UsageError, bannerSecret, package
 import type { ServeConfig } from './cli.ts';
 import { consoleOptionsFor, listenConsole } from './console-route.ts';
 import type { ConsoleListener } from './console-route.ts';
+import { BootstrapError } from './iam/bootstrap.ts';
 import { describeUpstream } from './upstream-options.ts';
 import { loadMasterKey } from './encryption/key-wrap.ts';
 
@@ -107,6 +108,8 @@ export async function serve(config: ServeConfig, log: (line: string) => void = c
     // Release the storage lock now: the process is about to exit, and the next server must not wait for it.
     await app.close().catch(() => undefined);
     await storage.close().catch(() => undefined);
+    // A bootstrap the running server refused (iam/bootstrap.ts) is the config's fault, not the address's.
+    if (e instanceof BootstrapError) throw e;
     const port = app.server.listening && typeof config.console === 'object' ? `${config.console.port} (the console's port)` : config.port;
     throw new StartupError(`cannot listen on ${config.host}:${port}: ${messageOf(e)}`, { cause: e });
   }
@@ -157,6 +160,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     stop = await serve(config);
   } catch (e) {
+    // An invalid --config is a usage error (exit status 2), like one found while parsing the arguments.
+    if (e instanceof BootstrapError) {
+      console.error(`strata: invalid config: ${e.message}`);
+      return 2;
+    }
     if (!(e instanceof StartupError)) throw e;
     console.error(`strata: ${e.message}`);
     return 1;

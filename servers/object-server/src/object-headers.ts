@@ -8,6 +8,7 @@ import { header } from './context.ts';
 import type { S3Context } from './context.ts';
 import { S3Error } from './s3-errors.ts';
 import { parseTagQuery } from './tags.ts';
+import { OBJECT_ACL_TAG } from './iam/acl-store.ts';
 
 const META = 'x-amz-meta-';
 /** S3 limits user metadata to 2 KB (names plus values), https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html */
@@ -137,7 +138,8 @@ export function objectHeaders(info: ObjectInfo, ctx: Pick<S3Context, 'headers'>,
     expires: info.expires && unicodeToHeader(info.expires),
   };
   for (const [n, v] of Object.entries(info.userMetadata)) out[META + n] = metadataHeaderValue(v);
-  const tagCount = Object.keys(info.tags).length;
+  // The ACL the server keeps among the tags (iam/acl-store.ts) is not one of the client's.
+  const tagCount = Object.keys(info.tags).length - (OBJECT_ACL_TAG in info.tags ? 1 : 0);
   if (tagCount > 0) out['x-amz-tagging-count'] = tagCount;
   if (!partial && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
     Object.assign(out, checksumHeaders(info.checksums, info.checksumType ?? (info.partCount ? 'COMPOSITE' : 'FULL_OBJECT')));

@@ -12,6 +12,7 @@ import {
 } from './iam/bucket-access-handlers.ts';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy, withPolicyCleanup } from './iam/bucket-policy-handlers.ts';
 import { IAM_QUERY_OP, iamQuery } from './iam/iam-route.ts';
+import { putBucketAcl, putObjectAcl } from './iam/acl-handlers.ts';
 import { getAcl, getBucketLocation } from './handlers/bucket-config.ts';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './handlers/bucket-cors.ts';
 import { deleteBucketTagging, getBucketTagging, putBucketTagging, withBucketTaggingCleanup } from './handlers/bucket-tagging.ts';
@@ -26,7 +27,6 @@ import { getBucketVersioning, putBucketVersioning } from './handlers/bucket-vers
 import { getObjectLockConfiguration, putObjectLockConfiguration } from './handlers/bucket-object-lock.ts';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './handlers/bucket-lifecycle.ts';
 import { withExpiration } from './lifecycle/expiration-header.ts';
-import { refusingLockHeaders } from './object-lock/lock-headers.ts';
 import { getObjectLegalHold, putObjectLegalHold } from './handlers/object-legal-hold.ts';
 import { getObjectRetention, putObjectRetention } from './handlers/object-retention.ts';
 import { corsPreflight } from './handlers/cors-preflight.ts';
@@ -43,7 +43,7 @@ import { getObject, headObject } from './handlers/object-get.ts';
 import { putObject } from './handlers/object-put.ts';
 import { postObject } from './post-object/post-object.ts';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './encryption/bucket-encryption.ts';
-import { decryptingRead, encryptingCopy, encryptingPut, refusingEncryptedMultipart, refusingEncryptedPartSource } from './encryption/encryption-routes.ts';
+import { decryptingRead, encryptingComplete, encryptingCopy, encryptingCreate, encryptingPart, encryptingPartCopy, encryptingPut, forgettingUploadRecord, plaintextPartSizes } from './encryption/encryption-routes.ts';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './handlers/object-tagging.ts';
 import { listBuckets } from './handlers/service-list-buckets.ts';
 
@@ -79,6 +79,7 @@ export const routes: readonly Route[] = [
   { method: 'PUT', target: 'bucket', query: ['versioning'], op: 'PutBucketVersioning', handler: putBucketVersioning },
   { method: 'PUT', target: 'bucket', query: ['object-lock'], op: 'PutObjectLockConfiguration', handler: putObjectLockConfiguration },
   { method: 'PUT', target: 'bucket', query: ['lifecycle'], op: 'PutBucketLifecycleConfiguration', handler: putBucketLifecycle },
+  { method: 'PUT', target: 'bucket', query: ['acl'], op: 'PutBucketAcl', handler: putBucketAcl },
   { method: 'PUT', target: 'bucket', query: ['cors'], op: 'PutBucketCors', handler: putBucketCors },
   { method: 'PUT', target: 'bucket', query: ['tagging'], op: 'PutBucketTagging', handler: putBucketTagging },
   { method: 'PUT', target: 'bucket', query: ['encryption'], op: 'PutBucketEncryption', handler: putBucketEncryption },
@@ -98,20 +99,21 @@ export const routes: readonly Route[] = [
   { method: 'GET', target: 'object', query: ['retention'], op: 'GetObjectRetention', handler: getObjectRetention },
   { method: 'GET', target: 'object', query: ['legal-hold'], op: 'GetObjectLegalHold', handler: getObjectLegalHold },
   { method: 'GET', target: 'object', query: ['attributes'], op: 'GetObjectAttributes', handler: getObjectAttributes },
-  { method: 'GET', target: 'object', query: ['uploadId'], op: 'ListParts', handler: listParts },
+  { method: 'GET', target: 'object', query: ['uploadId'], op: 'ListParts', handler: plaintextPartSizes(listParts) },
   { method: 'GET', target: 'object', op: 'GetObject', handler: withExpiration(decryptingRead(getObject, true), false) },
   { method: 'HEAD', target: 'object', op: 'HeadObject', handler: withExpiration(decryptingRead(headObject, false), false) },
+  { method: 'PUT', target: 'object', query: ['acl'], op: 'PutObjectAcl', handler: putObjectAcl },
   { method: 'PUT', target: 'object', query: ['tagging'], op: 'PutObjectTagging', handler: putObjectTagging },
   { method: 'PUT', target: 'object', query: ['retention'], op: 'PutObjectRetention', handler: putObjectRetention },
   { method: 'PUT', target: 'object', query: ['legal-hold'], op: 'PutObjectLegalHold', handler: putObjectLegalHold },
-  { method: 'PUT', target: 'object', query: ['partNumber', 'uploadId'], header: 'x-amz-copy-source', op: 'UploadPartCopy', handler: refusingEncryptedPartSource(uploadPartCopy) },
-  { method: 'PUT', target: 'object', query: ['partNumber', 'uploadId'], op: 'UploadPart', handler: uploadPart },
+  { method: 'PUT', target: 'object', query: ['partNumber', 'uploadId'], header: 'x-amz-copy-source', op: 'UploadPartCopy', handler: encryptingPartCopy(uploadPartCopy) },
+  { method: 'PUT', target: 'object', query: ['partNumber', 'uploadId'], op: 'UploadPart', handler: encryptingPart(uploadPart) },
   { method: 'PUT', target: 'object', header: 'x-amz-copy-source', op: 'CopyObject', handler: encryptingCopy(copyObject) },
   { method: 'PUT', target: 'object', op: 'PutObject', handler: withExpiration(encryptingPut(putObject), true) },
   { method: 'DELETE', target: 'object', query: ['tagging'], op: 'DeleteObjectTagging', handler: deleteObjectTagging },
-  { method: 'DELETE', target: 'object', query: ['uploadId'], op: 'AbortMultipartUpload', handler: abortMultipartUpload },
+  { method: 'DELETE', target: 'object', query: ['uploadId'], op: 'AbortMultipartUpload', handler: forgettingUploadRecord(abortMultipartUpload) },
   { method: 'DELETE', target: 'object', op: 'DeleteObject', handler: deleteObject },
-  { method: 'POST', target: 'object', query: ['uploads'], op: 'CreateMultipartUpload', handler: refusingLockHeaders(refusingEncryptedMultipart(createMultipartUpload)) },
-  { method: 'POST', target: 'object', query: ['uploadId'], op: 'CompleteMultipartUpload', handler: completeMultipartUpload },
+  { method: 'POST', target: 'object', query: ['uploads'], op: 'CreateMultipartUpload', handler: encryptingCreate(createMultipartUpload) },
+  { method: 'POST', target: 'object', query: ['uploadId'], op: 'CompleteMultipartUpload', handler: encryptingComplete(completeMultipartUpload) },
   { method: 'OPTIONS', target: 'object', op: 'CorsPreflight', handler: corsPreflight, anonymous: true },
 ];

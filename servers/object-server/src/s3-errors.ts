@@ -47,6 +47,12 @@ export const S3_ERRORS = {
   NoSuchBucketPolicy: [404, 'The bucket policy does not exist'],
   NoSuchPublicAccessBlockConfiguration: [404, 'The public access block configuration was not found'],
   OwnershipControlsNotFoundError: [404, 'The bucket ownership controls were not found'],
+  // ACLs ("Access control list (ACL) overview", https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html;
+  // Object Ownership, https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).
+  AccessControlListNotSupported: [400, 'The bucket does not allow ACLs'],
+  InvalidBucketAclWithObjectOwnership: [400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"],
+  MalformedACLError: [400, 'The XML you provided was not well-formed or did not validate against our published schema'],
+  UnresolvableGrantByEmailAddress: [400, 'The email address you provided does not match any account on record.'],
   // Object lock and lifecycle (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html,
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLifecycleConfiguration.html).
   InvalidBucketState: [409, 'The request is not valid with the current state of the bucket.'],

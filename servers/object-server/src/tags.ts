@@ -3,6 +3,7 @@
  * limits (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html): at most 10 tags per
  * object, keys of 1..128 and values of 0..256 Unicode characters, keys unique.
  */
+import { OBJECT_ACL_TAG } from './iam/acl-store.ts';
 import { S3Error } from './s3-errors.ts';
 import { childText, children, parseXml } from './xml.ts';
 import type { XmlObject } from './xml.ts';
@@ -16,6 +17,8 @@ export function validateTags(tags: Record<string, string>): Record<string, strin
   for (const [k, v] of entries) {
     if ([...k].length < 1 || [...k].length > 128) throw new S3Error('InvalidTag', 'The TagKey you have provided is invalid');
     if ([...v].length > 256) throw new S3Error('InvalidTag', 'The TagValue you have provided is invalid');
+    // The server keeps an object's ACL under this name (iam/acl-store.ts): a client tag must not forge one.
+    if (k === OBJECT_ACL_TAG) throw new S3Error('InvalidTag', `Your TagKey cannot be ${OBJECT_ACL_TAG}`);
   }
   return tags;
 }

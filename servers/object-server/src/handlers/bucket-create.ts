@@ -16,6 +16,8 @@ import { assertBucketName } from '../bucket-names.ts';
 import { readXmlBody } from '../request-body.ts';
 import { isS3Error } from '../s3-errors.ts';
 import { enableLockAtCreation } from '../object-lock/lock-at-creation.ts';
+import { creationSettings } from '../iam/acl-write.ts';
+import { iamOf } from '../iam/iam-state.ts';
 import { childText, parseXml } from '../xml.ts';
 
 /** The region where S3 answers a repeated CreateBucket of one's own bucket with 200. */
@@ -27,9 +29,12 @@ export const createBucket: Handler = async (ctx) => {
   assertBucketName(bucket);
   const body = await readXmlBody(ctx);
   if (body.trim() !== '') childText(parseXml(body, 'CreateBucketConfiguration'), 'LocationConstraint');
+  // Object Ownership and the ACL the headers name (iam/acl-write.ts), checked before the bucket is made.
+  const access = creationSettings(ctx);
   try {
     await ctx.state.buckets.create(bucket, ctx.state.region);
     await enableLockAtCreation(ctx, bucket);
+    if (access !== undefined) await iamOf(ctx.state).access.update(bucket, access);
   } catch (e) {
     if (!(isS3Error(e) && e.code === 'BucketAlreadyOwnedByYou' && ctx.state.region === LEGACY_REGION)) throw e;
   }

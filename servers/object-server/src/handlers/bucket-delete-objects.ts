@@ -3,6 +3,8 @@
  *
  * Up to 1000 keys per request; each key gets its own result (Deleted, or Error with S3's code), and Quiet mode
  * reports only errors. A body that is not a valid Delete document, or names no key or too many, is MalformedXML.
+ * Each key is authorized on its own (iam/delete-authorization.ts): one the caller may not delete gets an
+ * AccessDenied Error entry and the others are deleted.
  */
 import { hasErrorCode } from '@strata/storage';
 import { bucketOf, storageKey } from '../context.ts';
@@ -13,6 +15,7 @@ import { S3Error } from '../s3-errors.ts';
 import { childText, children, parseXml } from '../xml.ts';
 import type { XmlObject } from '../xml.ts';
 import { deleteVersions } from '../versioning/delete-versions.ts';
+import { deleteRefusal } from '../iam/delete-authorization.ts';
 
 /** S3's limit on keys per DeleteObjects request. */
 export const MAX_DELETE_KEYS = 1000;
@@ -43,7 +46,11 @@ export const deleteObjects: Handler = async (ctx) => {
   for (const key of keys) {
     if (key === '') errors.push({ Key: key, Code: 'InvalidArgument', Message: 'Invalid key' });
     else if (Buffer.byteLength(key) > 1024) errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Your key is too long.' });
-    else valid.push(key);
+    else {
+      const refused = await deleteRefusal(ctx, bucket, key, undefined);
+      if (refused !== undefined) errors.push({ Key: key, Code: refused.code, Message: refused.message });
+      else valid.push(key);
+    }
   }
   const results = valid.length > 0 ? await ctx.state.storage.deleteMany(valid.map((k) => storageKey(bucket, k)), { signal: ctx.signal }) : [];
   const gone: string[] = [];

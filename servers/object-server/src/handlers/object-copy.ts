@@ -13,6 +13,8 @@ import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context } from '../context.ts';
 import { copySourceOf } from '../copy-source.ts';
 import { standardHeadersFrom, tagsFrom, userMetadataFrom } from '../object-headers.ts';
+import { tagsWithAcl, visibleTags, OBJECT_ACL_TAG } from '../iam/acl-store.ts';
+import { writeGrants } from '../iam/acl-write.ts';
 import { S3Error } from '../s3-errors.ts';
 import { resolveCopySource } from '../versioning/copy-source-version.ts';
 import { lockFieldsForWrite } from '../object-lock/lock-headers.ts';
@@ -40,7 +42,11 @@ export const copyObject: Handler = async (ctx) => {
     );
   }
   const { storage } = ctx.state;
-  const replaceTags = tagging === 'REPLACE' ? (tagsFrom(ctx) ?? {}) : undefined;
+  // A copy takes no ACL from its source: the request's, or the default ("CopyObject": the new object's ACL is
+  // private unless the request names one). Source tags kept by COPY are the client's only (iam/acl-store.ts).
+  const grants = writeGrants(ctx, bucket);
+  const aclTags = (tags: Record<string, string> | undefined): Record<string, string> => tagsWithAcl(tags, grants, ctx.state.owner) ?? {};
+  const replaceTags = tagging === 'REPLACE' ? aclTags(tagsFrom(ctx)) : undefined;
   const destinationConditions = writeConditionsFrom(ctx);
   /** Copies the source to `target`; conditions on the destination are the version store's in a versioned bucket. */
   const copyTo = async (target: string, conditions: typeof destinationConditions): Promise<ObjectInfo> => {
@@ -48,7 +54,7 @@ export const copyObject: Handler = async (ctx) => {
       const sourceConditions = readConditionsFrom(ctx, 'x-amz-copy-source-');
       if (metadata === 'REPLACE') {
         // Tags follow their own directive: with COPY they are the source's, read first.
-        const tags = replaceTags ?? (await storage.head(from, { ...sourceConditions, signal: ctx.signal })).tags;
+        const tags = replaceTags ?? aclTags(visibleTags((await storage.head(from, { ...sourceConditions, signal: ctx.signal })).tags));
         return await storage.copy(from, target, {
           metadataDirective: 'replace',
           ...standardHeadersFrom(ctx),
@@ -60,7 +66,8 @@ export const copyObject: Handler = async (ctx) => {
         });
       }
       const copied = await storage.copy(from, target, { metadataDirective: 'copy', source: sourceConditions, ...conditions, signal: ctx.signal });
-      return replaceTags ? await storage.setTags(target, replaceTags, { ifMatch: copied.etag, signal: ctx.signal }) : copied;
+      const tags = replaceTags ?? (grants !== undefined || OBJECT_ACL_TAG in copied.tags ? aclTags(visibleTags(copied.tags)) : undefined);
+      return tags ? await storage.setTags(target, tags, { ifMatch: copied.etag, signal: ctx.signal }) : copied;
     } catch (e) {
       if (hasErrorCode(e, 'NotModified')) throw new S3Error('PreconditionFailed', undefined, { cause: e, extra: { Condition: 'x-amz-copy-source-If-None-Match' } });
       throw e;

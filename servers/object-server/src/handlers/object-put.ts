@@ -4,18 +4,19 @@
  * The body streams from the socket through the payload decoder into storage. Conditional writes
  * (`If-None-Match: *`, `If-Match`) are passed to storage, which evaluates them atomically with the write.
  */
-import { checksumHeaders, quoteEtag, standardHeadersFrom, tagsFrom, userMetadataFrom } from '../object-headers.ts';
+import { checksumHeaders, quoteEtag, standardHeadersFrom, userMetadataFrom } from '../object-headers.ts';
 import { writeConditionsFrom } from '../conditions.ts';
 import { bucketOf, keyOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
 import { objectBody } from '../request-body.ts';
 import { lockFieldsForWrite } from '../object-lock/lock-headers.ts';
+import { writeTagsFrom } from '../iam/acl-write.ts';
 
 /** Stores an object. */
 export const putObject: Handler = async (ctx) => {
   const key = storageKey(bucketOf(ctx), keyOf(ctx));
   const userMetadata = userMetadataFrom(ctx);
-  const tags = tagsFrom(ctx);
+  const tags = writeTagsFrom(ctx, bucketOf(ctx));
   const conditions = writeConditionsFrom(ctx);
   const headers = standardHeadersFrom(ctx);
   const { body, options } = objectBody(ctx);

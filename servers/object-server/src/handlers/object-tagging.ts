@@ -7,6 +7,7 @@
  */
 import type { Handler, S3Context } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
+import { OBJECT_ACL_TAG, visibleTags } from '../iam/acl-store.ts';
 import { parseTaggingXml, tagSetXml } from '../tags.ts';
 import { taggingTarget } from '../versioning/tagging-target.ts';
 import type { TaggingTarget } from '../versioning/tagging-target.ts';
@@ -15,11 +16,16 @@ import type { TaggingTarget } from '../versioning/tagging-target.ts';
 export const getObjectTagging: Handler = async (ctx) => {
   const target = await taggingTarget(ctx);
   const info = await ctx.state.storage.head(target.storageKey, { signal: ctx.signal });
-  return { headers: { 'x-amz-version-id': target.versionId }, xml: { root: 'Tagging', body: tagSetXml(info.tags) } };
+  return { headers: { 'x-amz-version-id': target.versionId }, xml: { root: 'Tagging', body: tagSetXml(visibleTags(info.tags)) } };
 };
 
-/** Sets the tags of the target and of its plain mirror, when it has one (the current version of a versioned key). */
-async function setTags(ctx: S3Context, target: TaggingTarget, tags: Record<string, string>): Promise<void> {
+/**
+ * Sets the tags of the target and of its plain mirror, when it has one (the current version of a versioned key).
+ * The object's ACL, kept among its stored tags (iam/acl-store.ts), stays.
+ */
+async function setTags(ctx: S3Context, target: TaggingTarget, clientTags: Record<string, string>): Promise<void> {
+  const acl = (await ctx.state.storage.head(target.storageKey, { signal: ctx.signal })).tags[OBJECT_ACL_TAG];
+  const tags = acl === undefined ? clientTags : { ...clientTags, [OBJECT_ACL_TAG]: acl };
   await ctx.state.storage.setTags(target.storageKey, tags, { signal: ctx.signal });
   if (target.mirror !== undefined) await ctx.state.storage.setTags(target.mirror, tags, { signal: ctx.signal });
 }

@@ -66,7 +66,7 @@ export const ACTIONS: Readonly<Record<string, ActionRow>> = {
   GetBucketOwnershipControls: row('s3:GetBucketOwnershipControls', 'bucket'),
   PutBucketOwnershipControls: row('s3:PutBucketOwnershipControls', 'bucket'),
   DeleteBucketOwnershipControls: row('s3:PutBucketOwnershipControls', 'bucket'),
-  // Keys are in the body, read by the handler: the request needs s3:DeleteObject on every object of the bucket.
+  // Keys are in the body: the handler authorizes each one (delete-authorization.ts); this row serves anonymous callers on a bucket without a policy.
   DeleteObjects: row('s3:DeleteObject', 'objects'),
 
   GetObject: row('s3:GetObject', 'object'),

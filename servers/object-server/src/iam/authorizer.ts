@@ -5,7 +5,8 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html):
  *
  * 1. An explicit Deny in any applicable policy (the user's inline policies, the bucket's policy) refuses.
- * 2. Else an Allow in either the identity policies or the bucket policy grants (same account: either suffices).
+ * 2. Else an Allow in either the identity policies or the bucket policy grants (same account: either suffices);
+ *    so does, failing those, a grant of the bucket's or the object's ACL (acl-grants.ts).
  * 3. Else the implicit deny refuses — 403 AccessDenied.
  *
  * The root identity holds every permission, so only a bucket policy's explicit Deny can refuse it; and, as in
@@ -17,12 +18,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AuthResult } from '../auth/index.ts';
+import type { AclAuthority } from './acl-grants.ts';
 import type { QueryParams } from '../query-params.ts';
 import { S3Error } from '../s3-errors.ts';
 import { ACTIONS, UNAUTHORIZED_OPS, VERSION_ACTIONS, resourceArn } from './action-table.ts';
 import type { BucketAccessStore } from './bucket-access-settings.ts';
 import { isPublicPolicy, type BucketPolicyStore } from './bucket-policy-store.ts';
 import type { ConditionValues } from './condition-operators.ts';
+import { addExistingObjectTags, EXISTING_TAG_OPS, policiesNeedObjectTags, type ObjectTagReader } from './existing-object-tags.ts';
 import { ROOT_ARN, type IdentityStore, type Principal } from './identity-store.ts';
 import type { Policy } from './policy-document.ts';
 import { evaluatePolicy, type EvaluationRequest, type Verdict } from './policy-eval.ts';
@@ -37,6 +40,10 @@ export interface AuthorizerOptions {
   anonymousFullAccess?: boolean;
   /** The clock for aws:CurrentTime. @default Date.now */
   now?: () => number;
+  /** Reads an object's tags for `s3:ExistingObjectTag/<key>` (existing-object-tags.ts); without it the key is absent. */
+  objectTags?: ObjectTagReader | undefined;
+  /** Answers whether ACL grants allow a request no policy allowed (acl-grants.ts); without it ACLs grant nothing. */
+  acls?: AclAuthority | undefined;
 }
 
 /** Decides whether an authenticated (or anonymous) request may run; see the module comment. */
@@ -46,6 +53,8 @@ export class Authorizer {
   readonly #access: BucketAccessStore;
   readonly #anonymousFullAccess: boolean;
   readonly #now: () => number;
+  readonly #objectTags: ObjectTagReader | undefined;
+  readonly #acls: AclAuthority | undefined;
 
   constructor(identities: IdentityStore, policies: BucketPolicyStore, access: BucketAccessStore, options: AuthorizerOptions = {}) {
     this.#identities = identities;
@@ -53,10 +62,15 @@ export class Authorizer {
     this.#access = access;
     this.#anonymousFullAccess = options.anonymousFullAccess ?? false;
     this.#now = options.now ?? Date.now;
+    this.#objectTags = options.objectTags;
+    this.#acls = options.acls;
   }
 
-  /** Returns when the request is allowed; throws S3's AccessDenied when it is not. */
-  authorize(op: string, auth: AuthResult, bucket: string | undefined, key: string | undefined, raw: IncomingMessage, query: QueryParams): void {
+  /**
+   * Returns when the request is allowed; throws S3's AccessDenied when it is not. Answers a promise only when
+   * an applicable policy tests `s3:ExistingObjectTag/<key>` and the object's tags must be read first.
+   */
+  authorize(op: string, auth: AuthResult, bucket: string | undefined, key: string | undefined, raw: IncomingMessage, query: QueryParams): void | Promise<void> {
     const accessKeyId = auth.accessKeyId;
     // The hot path: the root identity, and no bucket policy anywhere or on this bucket (a copy also reads its
     // source, whose bucket may have one).
@@ -68,12 +82,41 @@ export class Authorizer {
       return;
     }
     if (UNAUTHORIZED_OPS.has(op)) return;
+    // DeleteObjects is authorized key by key in its handler (delete-authorization.ts); an anonymous caller on a
+    // bucket without a policy could delete nothing, so is refused here as before.
+    if (op === 'DeleteObjects' && (accessKeyId !== null || (bucket !== undefined && this.#policies.peek(bucket) !== undefined))) return;
     if (accessKeyId === null && this.#anonymousFullAccess) return;
-    if (this.decide(op, auth, bucket, key, raw, query) !== 'Allow') throw new S3Error('AccessDenied', 'Access Denied');
+    if (bucket !== undefined && key !== undefined && this.#objectTags !== undefined && EXISTING_TAG_OPS.has(op)) {
+      const principal = accessKeyId === null ? undefined : this.#identities.principalOf(accessKeyId);
+      if (policiesNeedObjectTags(this.#policies.peek(bucket), principal)) {
+        return this.#objectTags(bucket, key, query.get('versionId') ?? undefined).then((tags) => this.#settle(this.decide(op, auth, bucket, key, raw, query, tags), op, auth, bucket, key, raw, query));
+      }
+    }
+    return this.#settle(this.decide(op, auth, bucket, key, raw, query), op, auth, bucket, key, raw, query);
   }
 
-  /** The combined verdict: 'Deny' (explicit), 'Allow', or undefined (the implicit deny). */
-  decide(op: string, auth: AuthResult, bucket: string | undefined, key: string | undefined, raw: IncomingMessage, query: QueryParams): Verdict {
+  /**
+   * Allows on 'Allow'. On the implicit deny an ACL grant may still allow (an ACL grant is an Allow; an explicit
+   * Deny beats it): copies and GOVERNANCE bypasses excepted, which ACLs cannot grant (acl-grants.ts).
+   */
+  #settle(verdict: Verdict, op: string, auth: AuthResult, bucket: string | undefined, key: string | undefined, raw: IncomingMessage, query: QueryParams): void | Promise<void> {
+    if (verdict === 'Allow') return;
+    const principal = auth.accessKeyId === null ? undefined : this.#identities.principalOf(auth.accessKeyId);
+    const known = auth.accessKeyId === null || principal !== undefined;
+    if (verdict === undefined && known && this.#acls !== undefined && !COPY_OPS.has(op) && !bypassRequested(raw.headers['x-amz-bypass-governance-retention'])) {
+      const granted = this.#acls.permits(op, principal, bucket, key, query);
+      if (granted === true) return;
+      if (granted !== false) {
+        return granted.then((ok) => {
+          if (!ok) throw new S3Error('AccessDenied', 'Access Denied');
+        });
+      }
+    }
+    throw new S3Error('AccessDenied', 'Access Denied');
+  }
+
+  /** The combined verdict: 'Deny' (explicit), 'Allow', or undefined (the implicit deny); `existingTags` are the object's. */
+  decide(op: string, auth: AuthResult, bucket: string | undefined, key: string | undefined, raw: IncomingMessage, query: QueryParams, existingTags?: Readonly<Record<string, string>>): Verdict {
     const principal = auth.accessKeyId === null ? undefined : this.#identities.principalOf(auth.accessKeyId);
     if (auth.accessKeyId !== null && principal === undefined) return undefined;
     const row = ACTIONS[op];
@@ -81,6 +124,7 @@ export class Authorizer {
     if (row === undefined) return principal?.kind === 'root' ? 'Allow' : undefined;
     if (principal?.kind === 'root' && ROOT_POLICY_OPS.has(op)) return 'Allow';
     const values = requestKeys(raw, query, principal, auth.presigned, new Date(this.#now()));
+    if (existingTags !== undefined) addExistingObjectTags(values, existingTags);
     const action = (query.has('versionId') ? VERSION_ACTIONS[row.action] : undefined) ?? row.action;
     const resource = resourceArn(row.level, bucket, key);
     const verdict = this.#evaluate(principal, action, resource, bucket, values);

@@ -34,7 +34,7 @@ export function parseBootstrapOptions(values: { bucket?: string[] | undefined; c
     }
   }
   try {
-    return parseBootstrap(text, buckets);
+    return { ...parseBootstrap(text, buckets), ...(file !== undefined ? { source: file } : {}) };
   } catch (e) {
     if (e instanceof BootstrapError) return `${file ?? '--bucket'}: ${e.message}`;
     throw e;

@@ -3,8 +3,11 @@
  * optional bucket policies), users with their access keys and inline policies, applied at every start before
  * the first request, so a compose file or a CI job gets the same server each time. Applying is idempotent:
  * what exists is kept, what the file names is created or replaced (a key listed with another secret is
- * replaced), and nothing the file does not name is removed. Everything is validated when the file is read,
- * so a mistake stops the start with a message naming the entry.
+ * replaced), and nothing the file does not name is removed. Everything that can be is validated when the file
+ * is read (names, policies, quotas, keys named twice), so a mistake stops the start with a message naming the
+ * file and the entry; what only the running server can know (a key already held by the root identity) fails
+ * the apply with a {@link BootstrapError} naming them too, which the command reports as a configuration error
+ * (exit status 2), not as a failure to listen.
  *
  * ```yaml
  * buckets:
@@ -26,7 +29,7 @@ import { isS3Error } from '../s3-errors.ts';
 import { parseBucketPolicy } from './bucket-policy-store.ts';
 import { IamError } from './iam-errors.ts';
 import type { IamState } from './iam-state.ts';
-import { MAX_INLINE_POLICY_CHARS, MAX_KEYS_PER_USER } from './identity-store.ts';
+import { MAX_INLINE_POLICY_CHARS, MAX_KEYS_PER_USER, POLICY_NAME, USER_NAME } from './identity-store.ts';
 import { parsePolicy, PolicyError } from './policy-document.ts';
 
 /** A bucket to create, with an optional policy (JSON text). */
@@ -46,6 +49,8 @@ export interface BootstrapUser {
 export interface BootstrapConfig {
   buckets: BootstrapBucket[];
   users: BootstrapUser[];
+  /** Where the config came from (the `--config` path as given), for error messages. */
+  source?: string;
 }
 
 /** A bootstrap file that cannot be used; the message names the entry. */
@@ -97,18 +102,27 @@ export function parseBootstrap(text: string, extraBuckets: readonly string[] = [
       }
     }
   }
+  const seenUsers = new Set<string>();
+  const seenKeys = new Set<string>();
   const users: BootstrapUser[] = list(doc.users, 'users').map((u, i) => {
     if (!isRecord(u) || typeof u.name !== 'string') throw new BootstrapError(`users[${i}]: a user is a mapping with a name`);
     only(u, ['name', 'accessKeys', 'policies'], `users[${i}]`);
+    if (!USER_NAME.test(u.name)) throw new BootstrapError(`users[${i}]: invalid user name ${JSON.stringify(u.name)} (1-64 of letters, digits and +=,.@_-)`);
+    // IAM user names are unique regardless of case.
+    if (seenUsers.has(u.name.toLowerCase())) throw new BootstrapError(`users[${i}]: user ${u.name} is named twice`);
+    seenUsers.add(u.name.toLowerCase());
     const accessKeys = list(u.accessKeys, `users[${i}].accessKeys`).map((k, j) => {
       if (!isRecord(k) || typeof k.accessKeyId !== 'string' || k.accessKeyId === '' || typeof k.secretAccessKey !== 'string' || k.secretAccessKey === '') {
         throw new BootstrapError(`users[${i}].accessKeys[${j}]: needs accessKeyId and secretAccessKey`);
       }
+      if (seenKeys.has(k.accessKeyId)) throw new BootstrapError(`users[${i}].accessKeys[${j}]: access key ${k.accessKeyId} is listed twice`);
+      seenKeys.add(k.accessKeyId);
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey };
     });
     if (u.policies !== undefined && !isRecord(u.policies)) throw new BootstrapError(`users[${i}].policies must map names to policies`);
     const policies: Record<string, string> = {};
     for (const [name, p] of Object.entries(u.policies ?? {})) {
+      if (!POLICY_NAME.test(name)) throw new BootstrapError(`users[${i}].policies: invalid policy name ${JSON.stringify(name)} (1-128 of letters, digits and +=,.@_-)`);
       policies[name] = policyText(p, `users[${i}].policies.${name}`);
       try {
         parsePolicy(policies[name] as string, 'identity');
@@ -125,9 +139,25 @@ export function parseBootstrap(text: string, extraBuckets: readonly string[] = [
   return { buckets, users };
 }
 
-/** Creates and updates what the config declares (see the module comment). */
+/**
+ * Creates and updates what the config declares (see the module comment). An IAM or S3 refusal becomes a
+ * {@link BootstrapError} naming the source and the entry; storage failures pass through unchanged.
+ */
 export async function applyBootstrap(state: ServerState, iam: IamState, config: BootstrapConfig): Promise<void> {
+  let where = 'the file';
+  try {
+    await applyEntries(state, iam, config, (entry) => {
+      where = entry;
+    });
+  } catch (e) {
+    if (e instanceof IamError || isS3Error(e)) throw new BootstrapError(`${config.source ?? '--bucket'}: ${where}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+async function applyEntries(state: ServerState, iam: IamState, config: BootstrapConfig, at: (entry: string) => void): Promise<void> {
   for (const b of config.buckets) {
+    at(`bucket ${b.name}`);
     try {
       await state.buckets.create(b.name, state.region);
     } catch (e) {
@@ -135,13 +165,15 @@ export async function applyBootstrap(state: ServerState, iam: IamState, config: 
     }
     if (b.policy !== undefined) await iam.policies.put(b.name, parseBucketPolicy(b.name, b.policy));
   }
-  for (const u of config.users) {
+  for (const [i, u] of config.users.entries()) {
+    at(`users[${i}] (${u.name})`);
     try {
       await iam.identities.createUser(u.name);
     } catch (e) {
       if (!(e instanceof IamError && e.code === 'EntityAlreadyExists')) throw e;
     }
-    for (const key of u.accessKeys) {
+    for (const [j, key] of u.accessKeys.entries()) {
+      at(`users[${i}].accessKeys[${j}] (${key.accessKeyId})`);
       const existing = iam.identities.user(u.name).accessKeys.find((k) => k.accessKeyId === key.accessKeyId);
       if (existing?.secretAccessKey === key.secretAccessKey) {
         if (existing.status !== 'Active') await iam.identities.updateAccessKey(u.name, key.accessKeyId, 'Active');
@@ -150,6 +182,9 @@ export async function applyBootstrap(state: ServerState, iam: IamState, config: 
       if (existing !== undefined) await iam.identities.deleteAccessKey(u.name, key.accessKeyId);
       await iam.identities.createAccessKey(u.name, key);
     }
-    for (const [name, text] of Object.entries(u.policies)) await iam.identities.putUserPolicy(u.name, name, text);
+    for (const [name, text] of Object.entries(u.policies)) {
+      at(`users[${i}].policies.${name}`);
+      await iam.identities.putUserPolicy(u.name, name, text);
+    }
   }
 }

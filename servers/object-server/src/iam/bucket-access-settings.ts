@@ -6,14 +6,15 @@
  * authorizer reads RestrictPublicBuckets synchronously), the server being the only writer.
  *
  * Effects here: BlockPublicPolicy refuses a public bucket policy (PutBucketPolicy answers AccessDenied);
- * RestrictPublicBuckets keeps a public policy from granting anonymous callers. BlockPublicAcls,
- * IgnorePublicAcls and Object Ownership are stored and returned: the server keeps no ACLs, so every object is
- * already owned by the bucket owner and no ACL grants anything.
+ * RestrictPublicBuckets keeps a public policy from granting anonymous callers. The bucket's ACL lives here too
+ * (iam/acl-store.ts); BlockPublicAcls, IgnorePublicAcls and Object Ownership act on ACLs (iam/acl-write.ts when
+ * one is written, iam/acl-grants.ts when one is evaluated).
  */
 import { hasErrorCode } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { RESERVED_PREFIX } from '../bucket-registry.ts';
 import { readAll } from '../streams.ts';
+import type { Grant } from './acl-document.ts';
 
 const SETTINGS_PREFIX = `${RESERVED_PREFIX}bucket-access/`;
 
@@ -32,6 +33,8 @@ export const OBJECT_OWNERSHIP = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 
 export interface BucketAccessSettings {
   publicAccessBlock?: PublicAccessBlock;
   objectOwnership?: (typeof OBJECT_OWNERSHIP)[number];
+  /** The bucket's ACL when it is not the default (the owner's FULL_CONTROL). */
+  acl?: Grant[];
 }
 
 /** The access settings of all buckets. */

@@ -7,10 +7,12 @@
 import { createAuthenticator } from '../auth/index.ts';
 import type { Credentials } from '../auth/index.ts';
 import type { ServerState } from '../context.ts';
+import { AclAuthority } from './acl-grants.ts';
 import { Authorizer } from './authorizer.ts';
 import { BucketAccessStore } from './bucket-access-settings.ts';
 import { applyBootstrap, type BootstrapConfig } from './bootstrap.ts';
 import { BucketPolicyStore } from './bucket-policy-store.ts';
+import { createObjectTagReader } from './existing-object-tags.ts';
 import { IdentityStore } from './identity-store.ts';
 import { attachIam, type IamState } from './iam-state.ts';
 
@@ -40,7 +42,8 @@ export function createIam(state: ServerState, options: CreateIamOptions): Create
       throw new TypeError('buildApp: every credential needs a non-empty accessKeyId and secretAccessKey');
     }
   }
-  const identities = new IdentityStore(state.storage, options.credentials);
+  // User secrets are sealed at rest under the SSE master key when the server has one (secret-sealing.ts).
+  const identities = new IdentityStore(state.storage, options.credentials, { masterKey: state.encryption?.masterKey });
   const policies = new BucketPolicyStore(state.storage);
   const access = new BucketAccessStore(state.storage);
   const authenticator = createAuthenticator({
@@ -53,6 +56,8 @@ export function createIam(state: ServerState, options: CreateIamOptions): Create
   });
   const authorizer = new Authorizer(identities, policies, access, {
     anonymousFullAccess: options.allowAnonymous ?? false,
+    objectTags: createObjectTagReader(state),
+    acls: new AclAuthority(state),
     ...(options.now ? { now: options.now } : {}),
   });
   const iam: IamState = { identities, policies, access, authorizer, authenticator };

@@ -4,10 +4,11 @@
  * ListUsers, DeleteUser), access keys (CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey) and
  * inline user policies (PutUserPolicy, GetUserPolicy, ListUserPolicies, DeleteUserPolicy). Each action reads
  * its form parameters and answers `<{Action}Response><{Action}Result>…</…><ResponseMetadata>` in IAM's
- * namespace; lists are `<member>` elements and never truncated (the server's counts are small).
+ * namespace; lists are `<member>` elements, paged by MaxItems and Marker (iam-paging.ts).
  */
 import { escapeXml } from '../xml.ts';
 import { IAM_XMLNS, IamError } from './iam-errors.ts';
+import { iamPage } from './iam-paging.ts';
 import { ACCOUNT_ID, ROOT_ARN, type AccessKey, type IdentityStore, type User } from './identity-store.ts';
 
 /** A result element's content: text, nested elements, or a `<member>` list. */
@@ -50,8 +51,11 @@ const ACTIONS: Record<string, Action> = {
     if (name === null || name === '') return { User: { UserId: ACCOUNT_ID, Arn: ROOT_ARN, CreateDate: new Date(0).toISOString() } };
     return { User: userNode(store.user(name)) };
   },
-  ListUsers(store) {
-    return { Users: store.users().map(userNode), IsTruncated: 'false' };
+  ListUsers(store, p) {
+    // PathPrefix selects users whose path starts with it ("ListUsers", Request Parameters).
+    const prefix = p.get('PathPrefix') ?? '/';
+    const page = iamPage(store.users().filter((u) => u.path.startsWith(prefix)), (u) => u.name, p);
+    return { Users: page.items.map(userNode), ...page.fields };
   },
   async DeleteUser(store, p) {
     await store.deleteUser(required(p, 'UserName'));
@@ -66,10 +70,11 @@ const ACTIONS: Record<string, Action> = {
   ListAccessKeys(store, p) {
     const name = p.get('UserName');
     if (name === null || name === '') {
-      return { AccessKeyMetadata: store.rootKeys().map((id) => ({ AccessKeyId: id, Status: 'Active' })), IsTruncated: 'false' };
+      const page = iamPage(store.rootKeys(), (id) => id, p);
+      return { AccessKeyMetadata: page.items.map((id) => ({ AccessKeyId: id, Status: 'Active' })), ...page.fields };
     }
-    const user = store.user(name);
-    return { UserName: name, AccessKeyMetadata: user.accessKeys.map((k) => keyNode(name, k)), IsTruncated: 'false' };
+    const page = iamPage(store.user(name).accessKeys, (k) => k.accessKeyId, p);
+    return { UserName: name, AccessKeyMetadata: page.items.map((k) => keyNode(name, k)), ...page.fields };
   },
   async UpdateAccessKey(store, p) {
     const status = required(p, 'Status');
@@ -94,7 +99,8 @@ const ACTIONS: Record<string, Action> = {
     return { UserName: name, PolicyName: policyName, PolicyDocument: encodeURIComponent(doc) };
   },
   ListUserPolicies(store, p) {
-    return { PolicyNames: Object.keys(store.user(required(p, 'UserName')).policies).sort(), IsTruncated: 'false' };
+    const page = iamPage(Object.keys(store.user(required(p, 'UserName')).policies), (n) => n, p);
+    return { PolicyNames: page.items, ...page.fields };
   },
   async DeleteUserPolicy(store, p) {
     await store.deleteUserPolicy(required(p, 'UserName'), required(p, 'PolicyName'));

@@ -8,6 +8,9 @@
  * backend; the server is their only writer, so they are loaded once (before the first request) and kept in
  * maps: the authenticator's secret look-up and the authorizer's principal look-up are one map lookup each.
  * Writes are serialized, and memory changes only after the record is stored.
+ *
+ * Secrets at rest: with the server's SSE master key, a record holds each secret sealed (secret-sealing.ts);
+ * without one, in plain text. Plain records are read either way, and sealed when the user next changes.
  */
 import { randomBytes } from 'node:crypto';
 import { hasErrorCode } from '@strata/storage';
@@ -18,6 +21,7 @@ import { readAll } from '../streams.ts';
 import { IamError } from './iam-errors.ts';
 import { parsePolicy, PolicyError } from './policy-document.ts';
 import type { Policy } from './policy-document.ts';
+import { SecretSealer, SecretSealingError, type SealedSecret } from './secret-sealing.ts';
 
 const USERS_PREFIX = `${RESERVED_PREFIX}iam/users/`;
 
@@ -45,6 +49,23 @@ export interface UserRecord {
   policies: Record<string, string>;
 }
 
+/** An access key as a record stores it: the secret in plain text, or sealed under the master key. */
+interface StoredAccessKey extends Omit<AccessKey, 'secretAccessKey'> {
+  secretAccessKey?: string;
+  sealedSecret?: SealedSecret;
+}
+
+/** A user record as stored. */
+interface StoredUserRecord extends Omit<UserRecord, 'accessKeys'> {
+  accessKeys: StoredAccessKey[];
+}
+
+/** Options of {@link IdentityStore}. */
+export interface IdentityStoreOptions {
+  /** The server's SSE master key: user secrets are stored sealed under it. @default undefined (plain text) */
+  masterKey?: Buffer | undefined;
+}
+
 /** A user in memory: the record plus its compiled inline policies. */
 export interface User extends UserRecord {
   arn: string;
@@ -55,8 +76,9 @@ export interface User extends UserRecord {
 export type Principal = { kind: 'root' } | { kind: 'user'; user: User };
 
 const ROOT: Principal = { kind: 'root' };
-const USER_NAME = /^[\w+=,.@-]{1,64}$/;
-const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+/** IAM's patterns for user and inline policy names ("IAM and AWS STS quotas", name requirements). */
+export const USER_NAME = /^[\w+=,.@-]{1,64}$/;
+export const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 /** IAM's quotas: access keys per user, and the aggregate size of a user's inline policies (no whitespace). */
 export const MAX_KEYS_PER_USER = 2;
 export const MAX_INLINE_POLICY_CHARS = 2048;
@@ -74,9 +96,11 @@ export class IdentityStore {
   /** Every user access key (active or not) → its user. */
   readonly #keys = new Map<string, { user: User; key: AccessKey }>();
   #writes: Promise<unknown> = Promise.resolve();
+  readonly #sealer: SecretSealer | undefined;
 
-  constructor(storage: Storage, root: readonly Credentials[]) {
+  constructor(storage: Storage, root: readonly Credentials[], options: IdentityStoreOptions = {}) {
     this.#storage = storage;
+    this.#sealer = options.masterKey === undefined ? undefined : new SecretSealer(options.masterKey);
     for (const c of root) this.#roots.set(c.accessKeyId, c.secretAccessKey);
   }
 
@@ -88,7 +112,7 @@ export class IdentityStore {
       for (const item of page.items) {
         try {
           const { body } = await this.#storage.get(item.key);
-          this.#index(JSON.parse((await readAll(body, 1024 * 1024)).toString('utf8')) as UserRecord);
+          this.#index(this.#opened(JSON.parse((await readAll(body, 1024 * 1024)).toString('utf8')) as StoredUserRecord));
         } catch (e) {
           if (!hasErrorCode(e, 'NotFound')) throw e;
         }
@@ -232,11 +256,33 @@ export class IdentityStore {
   }
 
   async #save(record: UserRecord): Promise<User> {
-    const stored: UserRecord = { name: record.name, id: record.id, path: record.path, created: record.created, accessKeys: record.accessKeys, policies: record.policies };
+    const plain: UserRecord = { name: record.name, id: record.id, path: record.path, created: record.created, accessKeys: record.accessKeys, policies: record.policies };
+    const stored: StoredUserRecord = { ...plain, accessKeys: plain.accessKeys.map((k) => this.#sealed(k)) };
     await this.#storage.put(USERS_PREFIX + hexName(record.name), JSON.stringify(stored), { contentType: 'application/json' });
     const old = this.#users.get(record.name);
     if (old !== undefined) this.#unindex(old);
-    return this.#index(stored);
+    return this.#index(plain);
+  }
+
+  /** The stored form of a key: sealed when the server has a master key. */
+  #sealed(key: AccessKey): StoredAccessKey {
+    if (this.#sealer === undefined) return key;
+    const { secretAccessKey, ...rest } = key;
+    return { ...rest, sealedSecret: this.#sealer.seal(key.accessKeyId, secretAccessKey) };
+  }
+
+  /** A stored record with its secrets opened; throws SecretSealingError when one cannot be. */
+  #opened(stored: StoredUserRecord): UserRecord {
+    const accessKeys = stored.accessKeys.map((k): AccessKey => {
+      const { sealedSecret, secretAccessKey, ...rest } = k;
+      if (sealedSecret === undefined) {
+        if (typeof secretAccessKey !== 'string' || secretAccessKey === '') throw new SecretSealingError(`user ${stored.name}: access key ${k.accessKeyId} has no secret`);
+        return { ...rest, secretAccessKey };
+      }
+      if (this.#sealer === undefined) throw new SecretSealingError(`user ${stored.name}: access key ${k.accessKeyId} is sealed, and the server has no SSE master key`);
+      return { ...rest, secretAccessKey: this.#sealer.open(k.accessKeyId, sealedSecret) };
+    });
+    return { ...stored, accessKeys };
   }
 
   #index(record: UserRecord): User {

@@ -5,8 +5,8 @@
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys).
  * Built only when a policy is evaluated: the root identity on a bucket without a policy never pays for it.
  *
- * `s3:ExistingObjectTag/<key>` would need the stored object's tags (a storage read before authorization);
- * it is not provided, so a condition on it behaves as for an absent key.
+ * `s3:ExistingObjectTag/<key>` needs the stored object's tags (a storage read before authorization): the
+ * authorizer adds it only when a policy asks for it (existing-object-tags.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -16,8 +16,46 @@ import { ACCOUNT_ID, type Principal } from './identity-store.ts';
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
+/** Marks a {@link postFormView}: its keys come from a browser form, not from request headers. */
+const POST_FORM = Symbol('strata.postForm');
+
+/** A request seen through its upload form (see {@link postFormView}). */
+interface PostFormView extends IncomingMessage {
+  [POST_FORM]: { signatureVersion: 'AWS' | 'AWS4-HMAC-SHA256' };
+}
+
+/**
+ * The request of a browser-based upload as policies see it: the form's fields stand in for the headers a
+ * PutObject would carry (the `acl` field is `s3:x-amz-acl`), the socket and the browser's Referer and
+ * User-Agent stay the request's own, and `s3:authType` is `POST` ("Amazon S3 condition key examples",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html; "POST Object",
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html).
+ */
+export function postFormView(raw: IncomingMessage, fields: ReadonlyMap<string, string>, signatureVersion: 'AWS' | 'AWS4-HMAC-SHA256'): IncomingMessage {
+  const headers: Record<string, string | undefined> = Object.fromEntries(fields);
+  headers['x-amz-acl'] = fields.get('acl');
+  headers.referer = one(raw.headers.referer);
+  headers['user-agent'] = one(raw.headers['user-agent']);
+  const view = Object.create(raw, { headers: { value: headers } }) as PostFormView;
+  view[POST_FORM] = { signatureVersion };
+  return view;
+}
+
 /** S3 request headers exposed as `s3:<header>` condition keys. */
-const HEADER_KEYS = ['x-amz-acl', 'x-amz-copy-source', 'x-amz-metadata-directive', 'x-amz-server-side-encryption', 'x-amz-storage-class', 'x-amz-content-sha256'];
+const HEADER_KEYS = [
+  'x-amz-acl',
+  // The explicit ACL grants, as policies may condition on them (s3:x-amz-grant-read, …).
+  'x-amz-grant-read',
+  'x-amz-grant-write',
+  'x-amz-grant-read-acp',
+  'x-amz-grant-write-acp',
+  'x-amz-grant-full-control',
+  'x-amz-copy-source',
+  'x-amz-metadata-directive',
+  'x-amz-server-side-encryption',
+  'x-amz-storage-class',
+  'x-amz-content-sha256',
+];
 
 /** The request's condition keys (lower-case names). */
 export function requestKeys(raw: IncomingMessage, query: QueryParams, principal: Principal | undefined, presigned: boolean, now: Date): Map<string, string[]> {
@@ -55,7 +93,11 @@ export function requestKeys(raw: IncomingMessage, query: QueryParams, principal:
       // A malformed x-amz-tagging is the handler's to refuse (InvalidTag); here it just provides no keys.
     }
   }
-  if (principal !== undefined) {
+  const form = (raw as Partial<PostFormView>)[POST_FORM];
+  if (principal !== undefined && form !== undefined) {
+    set('s3:signatureversion', form.signatureVersion);
+    set('s3:authtype', 'POST');
+  } else if (principal !== undefined) {
     const v2 = query.has('AWSAccessKeyId') && query.has('Signature');
     set('s3:signatureversion', v2 ? 'AWS' : 'AWS4-HMAC-SHA256');
     set('s3:authtype', presigned ? 'REST-QUERY-STRING' : 'REST-HEADER');

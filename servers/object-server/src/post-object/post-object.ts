@@ -4,7 +4,8 @@
  * A browser-based upload: a multipart/form-data POST to the bucket whose form carries the key, a base64 POST
  * policy, its SigV4 signature and the file last ("Browser-Based Uploads Using POST (AWS Signature Version 4)",
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-UsingHTTPPOST.html). The request itself carries no
- * Authorization: the form's signature authenticates it, so the route is anonymous to the dispatcher.
+ * Authorization: the form's signature authenticates it, so the route is anonymous to the dispatcher and the
+ * handler authenticates and authorizes it itself (post-authorization.ts).
  *
  * The fields are checked against the policy before a byte of the file is stored; the file streams into storage,
  * its size checked against `content-length-range` as it flows (EntityTooLarge / EntityTooSmall, nothing
@@ -26,9 +27,10 @@ import { reservedMetadata } from '../encryption/encryption-routes.ts';
 import { PlainDigest } from '../encryption/plain-digest.ts';
 import { SSE_RECORD_HEADER } from '../encryption/sse-record.ts';
 import { hasSseHeaders, sseRequestFrom } from '../encryption/sse-request.ts';
+import { writeTagsFrom } from '../iam/acl-write.ts';
 import { readPostForm } from './post-form.ts';
 import { checkPostPolicy, lengthRange, parsePostPolicy } from './post-policy.ts';
-import { verifyPostSignature } from './post-signature.ts';
+import { authenticatePostForm, authorizePostForm } from './post-authorization.ts';
 
 /** Counts the file's bytes and stops the upload once they leave the policy's content-length-range. */
 class LengthGuard extends Transform {
@@ -103,20 +105,20 @@ export const postObject: Handler = async (ctx) => {
   const form = await readPostForm(ctx.raw, ctx.headers);
   const { fields } = form;
   const policyBase64 = fields.get('policy');
-  if (policyBase64 === undefined || policyBase64 === '') {
-    throw new S3Error('AccessDenied', 'Bucket POST must contain a field named \'policy\'. Anonymous uploads are not allowed.');
-  }
-  const secretOf = ctx.state.secretOf;
-  if (secretOf === undefined) throw new S3Error('AccessDenied', 'Browser-based uploads are not enabled on this server.');
-  verifyPostSignature(fields, policyBase64, secretOf);
-  const policy = parsePostPolicy(policyBase64);
-  checkPostPolicy(policy, fields, bucket, Date.now());
+  // The form's signature names the caller (root or IAM user); a form without a policy is anonymous.
+  const auth = authenticatePostForm(ctx, fields, policyBase64);
+  const policy = policyBase64 === undefined || policyBase64 === '' ? undefined : parsePostPolicy(policyBase64);
+  if (policy !== undefined) checkPostPolicy(policy, fields, bucket, Date.now());
   const keyField = fields.get('key');
   if (keyField === undefined || keyField === '') {
     throw new S3Error('InvalidArgument', 'Bucket POST must contain a field named \'key\'.  If it is specified, please check the order of the fields.', { extra: { ArgumentName: 'key' } });
   }
   const key = keyField.replaceAll('${filename}', form.filename);
   if (Buffer.byteLength(key) > MAX_S3_KEY_BYTES) throw new S3Error('KeyTooLongError');
+  // Before a byte is stored: s3:PutObject on this key, as every other request is authorized.
+  await authorizePostForm(ctx, auth, fields, bucket, key);
+  // The form's `acl` field is the x-amz-acl header of a PutObject, checked against the bucket (iam/acl-write.ts).
+  const aclTags = writeTagsFrom({ headers: { 'x-amz-acl': fields.get('acl') }, state: ctx.state }, bucket);
 
   // The form's fields stand in for the request headers PutObject reads (Content-Type, x-amz-meta-*, …).
   const formHeaders = Object.fromEntries(fields);
@@ -124,7 +126,7 @@ export const postObject: Handler = async (ctx) => {
   const headers = { headers: formHeaders };
   if (formHeaders[SSE_RECORD_HEADER] !== undefined) throw reservedMetadata();
   const checksums = declaredChecksums(fields);
-  const range = lengthRange(policy);
+  const range = policy === undefined ? undefined : lengthRange(policy);
   const guard = range === undefined ? undefined : new LengthGuard(range);
   let body: Readable = form.file;
   if (guard !== undefined) {
@@ -148,6 +150,7 @@ export const postObject: Handler = async (ctx) => {
     info = await ctx.state.storage.put(storageKey(bucket, key), body, {
       ...standardHeadersFrom(headers),
       userMetadata: { ...userMetadataFrom(headers), ...sealed?.metadataEntry },
+      ...(aclTags ? { tags: aclTags } : {}),
       ...(sealed === undefined ? integrity : {}),
       signal: ctx.signal,
     });

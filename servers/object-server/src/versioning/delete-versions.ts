@@ -4,13 +4,16 @@
  * DeleteObject would (a delete marker without VersionId, the version for good with one), and its Deleted
  * result carries `VersionId`, `DeleteMarker` and `DeleteMarkerVersionId` as S3's do: for a marker created,
  * `DeleteMarker` and `DeleteMarkerVersionId`; for a marker removed by id, `VersionId` and `DeleteMarker`.
- * A version object lock protects stays, with an AccessDenied Error entry (object-lock/lock-guard.ts).
+ * A version object lock protects stays, with an AccessDenied Error entry (object-lock/lock-guard.ts), and so
+ * does a key the caller may not delete (s3:DeleteObject, or s3:DeleteObjectVersion with a VersionId;
+ * iam/delete-authorization.ts).
  */
 import { isVersionIdShape } from '@strata/storage';
 import type { VersioningMode } from '@strata/storage';
 import type { S3Context } from '../context.ts';
 import { storageKey } from '../context.ts';
 import { toS3Error } from '../error-mapping.ts';
+import { deleteRefusal } from '../iam/delete-authorization.ts';
 import { deletionGuard } from '../object-lock/lock-guard.ts';
 import type { XmlObject } from '../xml.ts';
 
@@ -40,6 +43,11 @@ export async function deleteVersions(
     }
     if (versionId !== undefined && !isVersionIdShape(versionId)) {
       errors.push({ Key: key, VersionId: versionId, Code: 'NoSuchVersion', Message: 'The specified version does not exist.' });
+      continue;
+    }
+    const refused = await deleteRefusal(ctx, bucket, key, versionId);
+    if (refused !== undefined) {
+      errors.push({ Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}), Code: refused.code, Message: refused.message });
       continue;
     }
     try {

@@ -1,0 +1,80 @@
+/**
+ * Where ACLs are kept. A bucket's ACL is a field of its access-settings record (bucket-access-settings.ts: one
+ * record per bucket under the reserved prefix, loaded before the first request, removed with the bucket), so the
+ * authorizer reads it synchronously. An object's ACL travels with the object as one tag under a reserved name:
+ * tags are written atomically with a put, copy or multipart completion, change without rewriting the bytes
+ * (PutObjectAcl keeps the ETag and Last-Modified, as in S3), belong to one version, and go when the object goes.
+ * The reserved tag is never shown (GetObjectTagging, `x-amz-tagging-count`) nor accepted from clients (tags.ts).
+ *
+ * No ACL stored means the default ACL: the owner's FULL_CONTROL ("Access control list (ACL) overview",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html: "When you create a bucket or an
+ * object, Amazon S3 creates a default ACL that grants the resource owner full control"); that ACL is stored as
+ * nothing, so objects and buckets that never had another carry no extra state.
+ */
+import type { Owner, ServerState } from '../context.ts';
+import { GROUPS, isOwnerOnly, ownerGrant } from './acl-document.ts';
+import type { AclPermission, Grant } from './acl-document.ts';
+import { iamOf } from './iam-state.ts';
+
+/** The tag name an object's ACL is stored under (a name clients cannot use: tags.ts refuses it). */
+export const OBJECT_ACL_TAG = 'x-strata-acl';
+
+const PERMISSION_CODES: Readonly<Record<AclPermission, string>> = { FULL_CONTROL: 'F', READ: 'R', WRITE: 'W', READ_ACP: 'r', WRITE_ACP: 'w' };
+const GROUP_NAMES = Object.entries(GROUPS) as [keyof typeof GROUPS, string][];
+
+/**
+ * The tag value of an ACL: `P:u:<id>` or `P:g:<group>` per grant, space-separated. Compact, and made of the
+ * characters S3 allows in tag values, so an S3 backend stores it as a tag too (its values hold 256 characters:
+ * about eight user grants).
+ */
+export function encodeObjectAcl(grants: readonly Grant[]): string {
+  return grants
+    .map((g) => `${PERMISSION_CODES[g.permission]}:${g.grantee.type === 'Group' ? `g:${GROUP_NAMES.find(([, uri]) => uri === (g.grantee as { uri: string }).uri)?.[0]}` : `u:${g.grantee.id}`}`)
+    .join(' ');
+}
+
+/** Decodes a stored ACL; a damaged value grants nothing beyond the owner's control (fails closed). */
+function decodeObjectAcl(value: string, owner: Owner): Grant[] {
+  const grants: Grant[] = [];
+  if (value === '') return grants;
+  for (const part of value.split(' ')) {
+    const [code, kind, name] = part.split(':');
+    const permission = (Object.keys(PERMISSION_CODES) as AclPermission[]).find((p) => PERMISSION_CODES[p] === code);
+    const uri = kind === 'g' ? GROUPS[name as keyof typeof GROUPS] : undefined;
+    if (permission === undefined || name === undefined || (kind === 'g' && uri === undefined) || (kind !== 'g' && kind !== 'u')) return [ownerGrant(owner)];
+    grants.push({ grantee: uri !== undefined ? { type: 'Group', uri } : { type: 'CanonicalUser', id: name }, permission });
+  }
+  return grants;
+}
+
+/** An object's grants, from its stored tags (the default ACL when it has none). */
+export function objectGrantsOf(tags: Readonly<Record<string, string>>, owner: Owner): Grant[] {
+  const value = tags[OBJECT_ACL_TAG];
+  return value === undefined ? [ownerGrant(owner)] : decodeObjectAcl(value, owner);
+}
+
+/** The tags clients see: the stored tags without the ACL. */
+export function visibleTags(tags: Record<string, string>): Record<string, string> {
+  if (!(OBJECT_ACL_TAG in tags)) return tags;
+  const { [OBJECT_ACL_TAG]: _acl, ...rest } = tags;
+  return rest;
+}
+
+/**
+ * The tags to store: the client's tags plus the ACL, unless it is the default one. Undefined when there is
+ * neither (the write then stores no tags, as before ACLs existed).
+ */
+export function tagsWithAcl(tags: Record<string, string> | undefined, grants: readonly Grant[] | undefined, owner: Owner): Record<string, string> | undefined {
+  if (grants === undefined || isOwnerOnly(grants, owner)) return tags;
+  return { ...tags, [OBJECT_ACL_TAG]: encodeObjectAcl(grants) };
+}
+
+/** A bucket's grants (the default ACL when it has none). */
+export function bucketGrantsOf(state: ServerState, bucket: string): Grant[] {
+  return iamOf(state).access.get(bucket).acl ?? [ownerGrant(state.owner)];
+}
+
+/** Replaces a bucket's ACL; the default ACL is stored as none. */
+export function setBucketGrants(state: ServerState, bucket: string, grants: readonly Grant[]): Promise<void> {
+  return iamOf(state).access.update(bucket, { acl: isOwnerOnly(grants, state.owner) ? undefined : [...grants] });
+}
