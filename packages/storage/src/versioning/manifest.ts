@@ -26,6 +26,11 @@ export interface VersionEntry {
   retention?: VersionRetention;
   /** Object lock legal hold: while set, the version may not be deleted. */
   legalHold?: true;
+  /**
+   * The sizes of the parts a multipart version was completed from, in part order, so a read of one part
+   * (GetObject `?versionId=&partNumber=`) finds its bytes whichever version is current.
+   */
+  partSizes?: number[];
 }
 
 /** An object version's retention period (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html). */
@@ -36,8 +41,8 @@ export interface VersionRetention {
   until: string;
 }
 
-/** The per-version fields a writer may set besides the bytes (object lock settings). */
-export type VersionFields = Pick<VersionEntry, 'retention' | 'legalHold'>;
+/** The per-version fields a writer may set besides the bytes (object lock settings, a multipart layout). */
+export type VersionFields = Pick<VersionEntry, 'retention' | 'legalHold' | 'partSizes'>;
 
 /**
  * When `versions[i]` became noncurrent: the instant its successor (the next newer entry) was written, as S3

@@ -15,7 +15,9 @@
  * A change runs: intent → version bytes → index (commit) → mirror → free replaced bytes → remove intent. A
  * crash before the index write leaves the key as it was (recovery deletes the orphan bytes); after it, the
  * version exists and {@link VersionStore.recover} finishes the mirror and the freeing. So a version is
- * acknowledged only once committed and mirrored, and no version becomes visible that was never written.
+ * acknowledged only once committed and mirrored, and no version becomes visible that was never written. A
+ * change that writes the plain object before its commit (a multipart completion) says so in its intent, and
+ * rolling it back restores the plain object from the index.
  *
  * A key written before versioning was enabled has no index: its plain object is its null version. The first
  * versioned change of such a key first copies the plain object into a data object, as the null version.
@@ -28,6 +30,8 @@ import { hasErrorCode, StorageError } from '../errors.ts';
 import { readText } from '../body.ts';
 import { MAX_KEY_BYTES } from '../keys.ts';
 import { KeyLock } from './key-lock.ts';
+import { plainEntry, withNewest } from './change-records.ts';
+import type { Before, ChangeOptions, Intent } from './change-records.ts';
 import { NULL_VERSION_ID, newVersionId, parseIndex } from './manifest.ts';
 import type { VersionEntry, VersionFields, VersionIndex } from './manifest.ts';
 
@@ -61,16 +65,6 @@ export interface VersionDeleteResult {
   /** Whether the version removed or created is a delete marker. */
   deleteMarker: boolean;
 }
-
-interface Intent {
-  key: string;
-  created: string[];
-  freed: string[];
-  /** Whether the key had an index before the change: then a missing index means the change removed it. */
-  hadIndex: boolean;
-}
-
-type Before = { versions: VersionEntry[]; adopted: string | undefined; hadIndex: boolean };
 
 /** Versioned operations over one namespace of a plain storage. */
 export class VersionStore {
@@ -193,34 +187,46 @@ export class VersionStore {
   }
 
   /**
-   * Gives `key` an index when it has none, recording its plain object (written before versioning) as the null
-   * version; for writers that must then land at the plain key first (see {@link VersionStore.adoptPlain}).
+   * Writes a new version of `key` whose bytes `assemble` must first store at the plain key it is given — a
+   * multipart completion, which storage assembles at the key the upload was started for
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html). The plain object is
+   * then copied into the version's bytes and the index committed, as for any write.
+   *
+   * Because the plain object changes before the commit, the intent says so: a failure after the assembly, or
+   * a crash before the index names the new version, puts the plain object back to the key's current version
+   * (removes it when the key had none), so a half-made completion never shows. A key written before versioning first
+   * gets its index in a change of its own (its plain object recorded as the null version), so the bytes
+   * `assemble` overwrites are never their only copy.
    */
-  ensureIndexed(key: string, options: OperationOptions = {}): Promise<void> {
+  completeAtPlain(
+    key: string,
+    mode: VersioningMode,
+    assemble: (plainKey: string) => Promise<ObjectInfo>,
+    options: OperationOptions = {},
+    fields: VersionFields = {},
+  ): Promise<VersionWriteResult> {
     return this.#lock.run(key, async () => {
-      const before = await this.#versionsForChange(key, options);
-      if (before.hadIndex || before.versions.length === 0) return;
-      await this.#change(key, before, [], async () => before.versions);
-    });
-  }
-
-  /**
-   * Records the object now at the plain key as a new version, for writes that land there first (a completed
-   * multipart upload). Call {@link VersionStore.ensureIndexed} before such a write, so that the null version
-   * it overwrites is kept. Nothing is recorded when the plain key is empty.
-   */
-  adoptPlain(key: string, mode: VersioningMode, options: OperationOptions = {}, fields: VersionFields = {}): Promise<VersionWriteResult | undefined> {
-    return this.#lock.run(key, async () => {
-      const index = await this.readIndex(key, options);
-      if (!(await this.#headPlain(key, options))) return undefined;
-      const versions = index?.versions ?? [];
+      let before = await this.#versionsForChange(key, options);
+      if (before.adopted) {
+        const adopting = before;
+        await this.#change(key, adopting, [], async () => adopting.versions);
+        before = { versions: adopting.versions, adopted: undefined, hadIndex: true };
+      }
+      const versions = before.versions;
       const dataId = newVersionId();
       const id = mode === 'Enabled' ? dataId : NULL_VERSION_ID;
       let info: ObjectInfo | undefined;
-      await this.#change(key, { versions, adopted: undefined, hadIndex: index !== undefined }, [dataId], async () => {
-        info = await this.storage.copy(this.plainKey(key), this.dataKey(dataId), options);
+      const write = async () => {
+        // A completion is atomic: when `assemble` fails the plain object is unchanged (a retried Complete whose
+        // upload is gone costs no copy). Once it succeeded, a failure puts the current version back.
+        info = await assemble(this.plainKey(key));
+        await this.storage.copy(this.plainKey(key), this.dataKey(dataId), options).catch(async (e: unknown) => {
+          await this.#mirror(key, versions[0], {}).catch(() => undefined);
+          throw e;
+        });
         return withNewest(versions, { id, data: dataId, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString(), ...fields });
-      });
+      };
+      await this.#change(key, before, [dataId], write, { overwritesPlain: true });
       return { versionId: id, info: { ...(info as ObjectInfo), key } };
     });
   }
@@ -304,10 +310,11 @@ export class VersionStore {
     for (const id of [...intent.created, ...intent.freed]) {
       if (!referenced.has(id)) await this.storage.delete(this.dataKey(id), options);
     }
-    // No index: either the change removed it (the plain mirror must go too) or it never committed over a key
-    // that had none (the plain object is still that key's null version, untouched).
+    // No index: either the change removed it (the plain mirror must go too), or it never committed over a key
+    // that had none — whose plain object is still its null version, untouched, unless the change itself wrote
+    // the plain object (a completion into a key with no object: the uncommitted object goes).
     if (index) await this.#mirror(intent.key, index.versions[0], options);
-    else if (intent.hadIndex) await this.storage.delete(this.plainKey(intent.key), options);
+    else if (intent.hadIndex || intent.plain) await this.storage.delete(this.plainKey(intent.key), options);
     await this.storage.delete(intentKey, options);
   }
 
@@ -325,7 +332,7 @@ export class VersionStore {
    * One change of a key's versions: intent, `write` (which stores new bytes and returns the new list), the
    * index (the commit), the mirror, freeing the bytes of versions the change dropped, and the intent's removal.
    */
-  async #change(key: string, before: Before, created: string[], write: () => Promise<VersionEntry[]>): Promise<void> {
+  async #change(key: string, before: Before, created: string[], write: () => Promise<VersionEntry[]>, how: ChangeOptions = {}): Promise<void> {
     // The index key is the longest the change writes: refuse before any write when the storage cannot hold it.
     const limit = Math.min(this.storage.capabilities.maxKeyBytes ?? MAX_KEY_BYTES, MAX_KEY_BYTES);
     if (Buffer.byteLength(this.#indexKey(key)) > limit) {
@@ -336,7 +343,7 @@ export class VersionStore {
     // What the change frees is known only after `write`: the intent names every data id the key has, which
     // recovery frees only when the committed index no longer names them.
     const existing = before.versions.flatMap((v) => (v.data && v.data !== before.adopted ? [v.data] : []));
-    const intent: Intent = { key, created: allCreated, freed: existing, hadIndex: before.hadIndex };
+    const intent: Intent = { key, created: allCreated, freed: existing, hadIndex: before.hadIndex, ...(how.overwritesPlain ? { plain: true as const } : {}) };
     await this.storage.put(intentKey, JSON.stringify(intent), { contentType: 'application/json' });
     let versions: VersionEntry[];
     try {
@@ -381,15 +388,4 @@ export class VersionStore {
       throw e;
     }
   }
-}
-
-/** The null-version entry of a plain object written before versioning. */
-function plainEntry(info: Pick<ObjectInfo, 'etag' | 'size' | 'lastModified'>): VersionEntry {
-  return { id: NULL_VERSION_ID, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() };
-}
-
-/** `versions` with `entry` on top; a null-version entry replaces the earlier null version, as S3 does. */
-function withNewest(versions: VersionEntry[], entry: VersionEntry): VersionEntry[] {
-  const rest = entry.id === NULL_VERSION_ID ? versions.filter((v) => v.id !== NULL_VERSION_ID) : versions;
-  return [entry, ...rest];
 }

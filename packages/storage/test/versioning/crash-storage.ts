@@ -1,7 +1,7 @@
 /**
  * A crash injector for the version store: a Storage that forwards to another and "dies" at its Nth write
- * (put, copy, delete, deleteMany, setTags, move). In `before` mode the Nth write never happens; in `after`
- * mode it happens but its caller never learns so. From then on every call throws `Unavailable`: the process
+ * (put, copy, delete, deleteMany, setTags, move, and the multipart calls that change state). In `before` mode
+ * the Nth write never happens; in `after` mode it happens but its caller never learns so. From then on every call throws `Unavailable`: the process
  * is gone and does nothing more (no cleanup).
  */
 import { StorageError } from '../../src/index.ts';
@@ -16,7 +16,7 @@ export interface CrashingStorage extends Storage {
   readonly crashed: boolean;
 }
 
-const WRITES = new Set(['put', 'copy', 'delete', 'deleteMany', 'setTags', 'move']);
+const WRITES = new Set(['put', 'copy', 'delete', 'deleteMany', 'setTags', 'move', 'startMultipart', 'uploadPart', 'completeMultipart', 'abortMultipart']);
 const METHODS = ['put', 'get', 'head', 'delete', 'deleteMany', 'list', 'copy', 'move', 'exists', 'setTags', 'startMultipart', 'uploadPart', 'completeMultipart', 'abortMultipart', 'listParts', 'listMultipartUploads'] as const;
 
 /** Wraps `inner`; `crashAt: Infinity` never crashes (to count the writes of a healthy run). */

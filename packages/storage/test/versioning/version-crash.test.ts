@@ -1,6 +1,7 @@
 /**
- * Crash safety of versioned writes: a seeded workload of versioned puts (Enabled and Suspended), delete
- * markers and permanent version deletes runs over a storage that crashes at its Nth write — before the write
+ * Crash safety of versioned writes: a seeded workload of versioned puts (Enabled and Suspended), multipart
+ * completions (assembled at the plain key, inside the version change), delete markers and permanent version
+ * deletes runs over a storage that crashes at its Nth write — before the write
  * lands, or after it lands but before its caller hears — for every N of the workload. The survivor is then
  * reopened (a new store over the same objects, `recover()`), and checked:
  *  1. no acknowledged version is lost and no version is visible that was never acknowledged, save the one
@@ -14,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage, hasErrorCode, listObjectVersions, readBytes, VersionStore } from '../../src/index.ts';
-import type { Storage, VersioningMode } from '../../src/index.ts';
+import type { CompletedPart, Storage, VersioningMode } from '../../src/index.ts';
 import { withCrashAtWrite } from './crash-storage.ts';
 import type { CrashMode } from './crash-storage.ts';
 
@@ -25,6 +26,7 @@ const PRE_EXISTING = ['a', 'e'];
 
 type Op =
   | { kind: 'put'; key: string; mode: VersioningMode; body: string }
+  | { kind: 'mpu'; key: string; mode: VersioningMode; parts: [string, string] }
   | { kind: 'mark'; key: string; mode: VersioningMode }
   | { kind: 'purge'; key: string; pick: number };
 
@@ -36,6 +38,13 @@ interface Entry {
 type Model = Map<string, Entry[]>;
 
 const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
+/** Every multipart part but the last is this long, so a check can split the assembled bytes again. */
+const PART = 16;
+/** The ETag of a two-part upload: the MD5 of the parts' MD5s, then `-2`. */
+const mpuEtag = (first: string | Buffer, second: string | Buffer) =>
+  `${createHash('md5').update(createHash('md5').update(first).digest()).update(createHash('md5').update(second).digest()).digest('hex')}-2`;
+/** Whether `bytes` are what a version with `etag` must hold. */
+const matchesEtag = (bytes: Buffer, etag: string) => (etag.endsWith('-2') ? mpuEtag(bytes.subarray(0, PART), bytes.subarray(PART)) : md5(bytes)) === etag;
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -55,7 +64,8 @@ function plan(seed: number, count: number): Op[] {
     const key = KEYS[Math.floor(r() * KEYS.length)] as string;
     const mode: VersioningMode = r() < 0.75 ? 'Enabled' : 'Suspended';
     const roll = r();
-    if (roll < 0.55) ops.push({ kind: 'put', key, mode, body: `${key}#${seed}.${i}` });
+    if (roll < 0.4) ops.push({ kind: 'put', key, mode, body: `${key}#${seed}.${i}` });
+    else if (roll < 0.6) ops.push({ kind: 'mpu', key, mode, parts: [`${key}#${seed}.${i}`.padEnd(PART, '.'), `tail ${i}`] });
     else if (roll < 0.8) ops.push({ kind: 'mark', key, mode });
     else ops.push({ kind: 'purge', key, pick: Math.floor(r() * 4) });
   }
@@ -80,14 +90,32 @@ function apply(model: Model, op: Op, id: string): Model {
     next.set(op.key, versions.filter((v) => v !== gone));
     return next;
   }
-  const entry: Entry = op.kind === 'put' ? { id, marker: false, etag: md5(op.body) } : { id, marker: true, etag: '' };
+  const entry: Entry =
+    op.kind === 'put' ? { id, marker: false, etag: md5(op.body) } : op.kind === 'mpu' ? { id, marker: false, etag: mpuEtag(...op.parts) } : { id, marker: true, etag: '' };
   const rest = op.mode === 'Suspended' ? versions.filter((v) => v.id !== 'null') : versions;
   next.set(op.key, [entry, ...rest]);
   return next;
 }
 
-async function execute(store: VersionStore, model: Model, op: Op): Promise<string> {
+/**
+ * A multipart completion the way the object server runs it: the upload is started for the plain key, and
+ * storage assembles it there inside the store's change. `outside` completes it first and records it after
+ * (the order that left a half-made version), for the negative control.
+ */
+async function completeUpload(store: VersionStore, op: Extract<Op, { kind: 'mpu' }>, outside = false): Promise<string> {
+  const storage = store.storage;
+  const plainKey = store.plainKey(op.key);
+  const { uploadId } = await storage.startMultipart(plainKey);
+  const parts: CompletedPart[] = [];
+  for (const [i, body] of op.parts.entries()) parts.push({ partNumber: i + 1, etag: (await storage.uploadPart(plainKey, uploadId, i + 1, body)).etag });
+  if (!outside) return (await store.completeAtPlain(op.key, op.mode, (target) => storage.completeMultipart(target, uploadId, parts))).versionId;
+  await storage.completeMultipart(plainKey, uploadId, parts);
+  return (await store.write(op.key, op.mode, {}, (dataKey) => storage.copy(plainKey, dataKey))).versionId;
+}
+
+async function execute(store: VersionStore, model: Model, op: Op, outside = false): Promise<string> {
   if (op.kind === 'put') return (await store.put(op.key, op.body, op.mode)).versionId;
+  if (op.kind === 'mpu') return completeUpload(store, op, outside);
   if (op.kind === 'mark') return (await store.delete(op.key, op.mode)).versionId as string;
   const target = purgeTarget(model, op);
   if (target) await store.delete(op.key, 'Enabled', target.id);
@@ -95,18 +123,18 @@ async function execute(store: VersionStore, model: Model, op: Op): Promise<strin
 }
 
 async function seeded(): Promise<Storage> {
-  const storage = createMemoryStorage();
+  const storage = createMemoryStorage({ minPartSize: 1 });
   for (const k of PRE_EXISTING) await storage.put(`${OPTIONS.plainPrefix}${k}`, `${k}#before`);
   return storage;
 }
 
 /** Runs the workload until it ends or the storage dies; the acknowledged model and the operation in flight. */
-async function runUntilCrash(storage: Storage, ops: Op[]): Promise<{ model: Model; inFlight: Op | undefined; modelBefore: Model }> {
+async function runUntilCrash(storage: Storage, ops: Op[], outside = false): Promise<{ model: Model; inFlight: Op | undefined; modelBefore: Model }> {
   const store = new VersionStore(storage, OPTIONS);
   let model = initialModel();
   for (const op of ops) {
     try {
-      const id = await execute(store, model, op);
+      const id = await execute(store, model, op, outside);
       model = apply(model, op, id);
     } catch (e) {
       if (!hasErrorCode(e, 'Unavailable')) throw e;
@@ -140,12 +168,12 @@ async function check(storage: Storage, model: Model, inFlight: Op | undefined, r
     for (const v of versions) {
       if (v.marker) continue;
       const bytes = await readBytes(await store.get(key, v.id));
-      if (md5(bytes) !== v.etag) problems.push(`${key}@${v.id}: bytes do not match the etag`);
+      if (!matchesEtag(bytes, v.etag)) problems.push(`${key}@${v.id}: bytes do not match the etag`);
     }
     const current = versions[0];
     const plain = await storage.get(`${OPTIONS.plainPrefix}${key}`).then(readBytes, (e: unknown) => (hasErrorCode(e, 'NotFound') ? undefined : Promise.reject(e)));
     if (current && !current.marker) {
-      if (plain === undefined || md5(plain) !== current.etag) problems.push(`${key}: plain object is not the current version`);
+      if (plain === undefined || !matchesEtag(plain, current.etag)) problems.push(`${key}: plain object is not the current version`);
     } else if (plain !== undefined) problems.push(`${key}: plain object visible behind ${current ? 'a delete marker' : 'no version'}`);
   }
   const listed = await listObjectVersions(store, { limit: 1000 });
@@ -172,6 +200,7 @@ const OPS = 40;
 
 describe('versioned writes survive a crash at every write', () => {
   let points = 0;
+  let completionPoints = 0;
   it.each(SEEDS)('seed %i: every crash point, both modes, zero violations', async (seed) => {
     const ops = plan(seed, OPS);
     const healthy = withCrashAtWrite(await seeded(), Infinity, 'before');
@@ -186,6 +215,7 @@ describe('versioned writes survive a crash at every write', () => {
         const { model, inFlight } = await runUntilCrash(withCrashAtWrite(raw, n, mode), ops);
         for (const p of await check(raw, model, inFlight)) violations.push(`seed ${seed} ${mode} write ${n}: ${p}`);
         points++;
+        if (inFlight?.kind === 'mpu') completionPoints++;
       }
     }
     expect(violations.slice(0, 5)).toEqual([]);
@@ -193,6 +223,9 @@ describe('versioned writes survive a crash at every write', () => {
   });
   it('covered at least 2,000 crash points', () => {
     expect(points).toBeGreaterThanOrEqual(2000);
+    // Crashes inside multipart completions: every write of one (start, parts, intent, assembly, copy, index…).
+    expect(completionPoints).toBeGreaterThanOrEqual(400);
+    console.info(`crash points: ${points}, inside multipart completions: ${completionPoints}`);
   });
   it('negative control: without recovery the checker finds violations', async () => {
     const ops = plan(1, OPS);
@@ -201,6 +234,17 @@ describe('versioned writes survive a crash at every write', () => {
       const raw = await seeded();
       const { model, inFlight } = await runUntilCrash(withCrashAtWrite(raw, n, 'after'), ops);
       if ((await check(raw, model, inFlight, false)).length > 0) found++;
+    }
+    expect(found).toBeGreaterThan(0);
+  });
+  it('negative control: a completion assembled before its change begins leaves half-made versions the checker finds', async () => {
+    const ops = plan(1, OPS);
+    expect(ops.some((op) => op.kind === 'mpu')).toBe(true);
+    let found = 0;
+    for (let n = 1; n <= 120; n++) {
+      const raw = await seeded();
+      const { model, inFlight } = await runUntilCrash(withCrashAtWrite(raw, n, 'after'), ops, true);
+      if ((await check(raw, model, inFlight)).length > 0) found++;
     }
     expect(found).toBeGreaterThan(0);
   });

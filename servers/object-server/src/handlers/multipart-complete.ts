@@ -20,7 +20,7 @@ import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context, S3Response } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
-import { afterVersionedComplete, beforeVersionedComplete, withVersionId } from '../versioning/versioned-multipart.ts';
+import { completeInBucket, withVersionId } from '../versioning/versioned-multipart.ts';
 import { childText, children, parseXml } from '../xml.ts';
 
 /** Parses a CompleteMultipartUpload document into the parts it names, in document order. */
@@ -82,19 +82,30 @@ async function storedParts(ctx: S3Context, sKey: string, uploadId: string): Prom
   return stored;
 }
 
-/** Completes the upload in storage and records its part sizes and completion under the reserved prefix. */
-async function complete(ctx: S3Context, sKey: string, uploadId: string, requested: CompletedPart[]): Promise<ObjectInfo> {
-  const stored = await storedParts(ctx, sKey, uploadId);
+/** Completes the upload in storage; the part sizes, read before (the upload is gone afterwards), with it. */
+async function assemble(ctx: S3Context, sKey: string, uploadId: string, requested: CompletedPart[], stored: Map<number, PartInfo>): Promise<ObjectInfo> {
   checkObjectSize(ctx, requested, stored);
   const expectedChecksums = expectedObjectChecksums(ctx, requested.length);
-  const info = await ctx.state.storage.completeMultipart(sKey, uploadId, requested, {
+  return ctx.state.storage.completeMultipart(sKey, uploadId, requested, {
     ...writeConditionsFrom(ctx),
     ...(expectedChecksums ? { expectedChecksums } : {}),
     signal: ctx.signal,
   });
+}
+
+/**
+ * Completes the upload (as a new version in a versioned bucket), then records its part sizes and completion
+ * under the reserved prefix — after the version is committed, so a retried Complete is never answered for an
+ * object a crash rolled back.
+ */
+async function complete(ctx: S3Context, bucket: string, key: string, uploadId: string, requested: CompletedPart[]): Promise<ObjectInfo & { versionId?: string }> {
+  const sKey = storageKey(bucket, key);
+  const stored = await storedParts(ctx, sKey, uploadId);
+  const sizes = requested.map((p) => stored.get(p.partNumber)?.size ?? 0);
+  const { info, versionId } = await completeInBucket(ctx, bucket, key, uploadId, (target) => assemble(ctx, target, uploadId, requested, stored), sizes);
   await ctx.state.layouts.record(sKey, {
     etag: info.etag,
-    sizes: requested.map((p) => stored.get(p.partNumber)?.size ?? 0),
+    sizes,
     partChecksums: requested.map((p) => stored.get(p.partNumber)?.checksums ?? {}),
     completion: {
       uploadId,
@@ -104,7 +115,7 @@ async function complete(ctx: S3Context, sKey: string, uploadId: string, requeste
       ...(info.checksumType ? { checksumType: info.checksumType } : {}),
     },
   });
-  return info;
+  return { ...info, ...(versionId !== undefined ? { versionId } : {}) };
 }
 
 /** The CompleteMultipartUploadResult of an object. */
@@ -134,9 +145,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   // x-amz-checksum-* headers describe the assembled object here, not the XML body.
   const requested = parseCompleteXml(await readXmlBody(ctx, undefined, false));
   try {
-    const versioned = await beforeVersionedComplete(ctx, bucket, key);
-    const info = await complete(ctx, sKey, uploadId, requested);
-    return withVersionId(result(bucket, key, info), await afterVersionedComplete(ctx, bucket, key, versioned));
+    const info = await complete(ctx, bucket, key, uploadId, requested);
+    return withVersionId(result(bucket, key, info), info.versionId);
   } catch (e) {
     if (!isNoSuchUpload(e)) throw e;
     const earlier = await ctx.state.layouts.completedBy(sKey, uploadId, requested);

@@ -7,7 +7,13 @@
  *   marker when suspended), in an unversioned one it removes the object;
  * - NoncurrentVersionExpiration: a noncurrent version is removed for good `NoncurrentDays` after it became
  *   noncurrent, except the `NewerNoncurrentVersions` newest noncurrent versions, which are kept;
- * - ExpiredObjectDeleteMarker: a delete marker that is a key's only version is removed;
+ * - an expired object delete marker (a key's only version) is removed under ExpiredObjectDeleteMarker true, and
+ *   under Expiration Days once the marker is that old ("When you specify the Days tag, Amazon S3 automatically
+ *   performs ExpiredObjectDeleteMarker cleanup when the delete markers are old enough to satisfy the age
+ *   criteria"; "Managing delete markers", https://docs.aws.amazon.com/AmazonS3/latest/userguide/ManagingDelMarkers.html);
+ *   not under an Expiration Date, nor ExpiredObjectDeleteMarker false ("the policy takes no action");
+ * - filters on object size (ObjectSizeGreaterThan / ObjectSizeLessThan) apply to object versions, current and
+ *   noncurrent; a delete marker has no size (nor tags), so a rule filtering on them leaves markers alone;
  * - AbortIncompleteMultipartUpload: an upload is aborted `DaysAfterInitiation` days after it started.
  *
  * Every removal goes through the version store (its crash-safe path) with object lock's guard: a version under
@@ -19,6 +25,7 @@ import type { VersionEntry, VersioningMode, VersionStore } from '@strata/storage
 import type { ServerState } from '../context.ts';
 import { storageKey } from '../context.ts';
 import { mayRemove } from '../object-lock/lock-guard.ts';
+import { forgetUploadLock } from '../object-lock/upload-lock.ts';
 import { afterDays, earliestExpiry, needsTags, ruleMatches } from './lifecycle-config.ts';
 import type { FilterSubject, LifecycleConfig } from './lifecycle-config.ts';
 
@@ -97,6 +104,16 @@ async function expiredNoncurrent(scope: BucketScope, key: string, versions: Vers
   return [...out];
 }
 
+/** Whether a rule removes `marker`, a key's only version (an expired object delete marker), at `scope.now`. */
+function expiresMarker(scope: BucketScope, key: string, marker: VersionEntry): boolean {
+  return scope.config.rules.some((rule) => {
+    const e = rule.expiration;
+    if (!e || !ruleMatches(rule, { key })) return false;
+    if (e.expiredObjectDeleteMarker === true) return true;
+    return e.days !== undefined && afterDays(new Date(marker.lastModified), e.days) <= scope.now;
+  });
+}
+
 /** Applies the bucket's rules to one key; the number of versions removed or markers added. */
 export async function applyToKey(scope: BucketScope, key: string): Promise<number> {
   let actions = 0;
@@ -109,7 +126,7 @@ export async function applyToKey(scope: BucketScope, key: string): Promise<numbe
   for (const id of noncurrent) if (await removeVersion(scope, key, id)) actions++;
   if (noncurrent.length > 0) versions = await scope.store.versionsOf(key);
   const only = versions.length === 1 ? versions[0] : undefined;
-  if (only?.marker && scope.config.rules.some((r) => r.expiration?.expiredObjectDeleteMarker && ruleMatches(r, { key }))) {
+  if (only?.marker && expiresMarker(scope, key, only)) {
     if (await removeVersion(scope, key, only.id)) actions++;
   }
   return actions;
@@ -130,6 +147,7 @@ export async function abortStaleUploads(scope: BucketScope, limit: number): Prom
         // The listing applies the rule's prefix; a rule with tags cannot abort uploads (lifecycle-xml.ts).
         if (afterDays(u.initiated, rule.abortIncompleteDays) <= scope.now) {
           await scope.state.storage.abortMultipart(u.key, u.uploadId);
+          await forgetUploadLock(scope.state.storage, u.uploadId);
           aborted++;
         }
       }

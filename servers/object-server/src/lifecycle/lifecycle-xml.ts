@@ -6,7 +6,8 @@
  *
  * Each Rule has a Status and at least one action; its Filter holds one of Prefix, Tag, ObjectSizeGreaterThan,
  * ObjectSizeLessThan, or an And of several (the legacy rule-level Prefix is read as a prefix filter). Rule IDs
- * are unique, at most 255 characters, and generated when absent; at most 1000 rules. Storage-class
+ * are unique, at most 255 characters, and generated when absent; at most 1000 rules. AbortIncompleteMultipartUpload
+ * takes a prefix filter only (tags or object sizes are refused, as S3 refuses them). Storage-class
  * transitions are not supported (NotImplemented): there is one storage class.
  */
 import { randomBytes } from 'node:crypto';
@@ -102,7 +103,11 @@ function parseRule(rule: ParsedXml): LifecycleRule {
   if (abort !== undefined) {
     const days = wholeNumber(abort, 'DaysAfterInitiation', true);
     if (days === undefined) throw new S3Error('MalformedXML');
+    // S3 aborts uploads by key prefix only: an upload has no tags or size yet, and S3 refuses such a rule.
     if (out.filter.tags) throw invalid('AbortIncompleteMultipartUpload cannot be specified with Tags.');
+    if (out.filter.sizeGreaterThan !== undefined || out.filter.sizeLessThan !== undefined) {
+      throw new S3Error('InvalidRequest', 'AbortIncompleteMultipartUpload cannot be specified with Object Size.');
+    }
     out.abortIncompleteDays = days;
   }
   if (!out.expiration && !out.noncurrentExpiration && out.abortIncompleteDays === undefined) throw invalid('At least one action needs to be specified in a rule');

@@ -10,11 +10,12 @@
  * - a write that sets a retention must carry Content-MD5 or a checksum ("The Content-MD5 or
  *   x-amz-sdk-checksum-algorithm header is required for any request to upload an object with a retention
  *   period configured using Amazon S3 Object Lock");
- * - GET and HEAD answer the version's mode, retain-until date and legal hold in the same headers.
+ * - GET and HEAD answer the version's mode, retain-until date and legal hold in the same headers;
+ * - CreateMultipartUpload takes the same headers for the object it completes into (upload-lock.ts).
  */
 import type { VersionEntry, VersionFields } from '@strata/storage';
 import { header } from '../context.ts';
-import type { Handler, S3Context } from '../context.ts';
+import type { S3Context } from '../context.ts';
 import { S3Error } from '../s3-errors.ts';
 import { defaultRetentionAt, isLockMode } from './lock-config.ts';
 
@@ -89,16 +90,4 @@ export function lockHeaders(entry: Pick<VersionEntry, 'retention' | 'legalHold'>
   }
   if (entry.legalHold) out[HOLD] = 'ON';
   return out;
-}
-
-/**
- * `handler` refusing object lock headers with NotImplemented: CreateMultipartUpload does not carry them to the
- * completed object here, and a lock silently dropped would be worse than a refusal. A completed upload gets the
- * bucket's default retention; other settings are set after completion (PutObjectRetention, PutObjectLegalHold).
- */
-export function refusingLockHeaders(handler: Handler): Handler {
-  return (ctx) => {
-    if (hasLockHeaders(ctx)) throw new S3Error('NotImplemented', 'Object lock headers on CreateMultipartUpload are not supported; set them after completion with PutObjectRetention or PutObjectLegalHold.');
-    return handler(ctx);
-  };
 }

@@ -2,30 +2,43 @@
  * CompleteMultipartUpload in a versioned bucket: the completed object becomes a new version, whose id the
  * answer carries in `x-amz-version-id` (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html).
  *
- * Storage assembles the upload at the plain key, so the key is first given an index (keeping an object
- * written before versioning as the null version), and the assembled object is then recorded as a version.
- * A crash between the two leaves the new object current in plain listings but not yet in the version index:
- * the one window the version store's intents do not cover (see the storage README).
+ * Storage assembles an upload at the key it was started for — the bucket's plain key — so the completion runs
+ * inside the version store's change ({@link VersionStore.completeAtPlain}): its intent is written before the
+ * assembly, and until the version index names the new version a failure or a crash puts the plain object back
+ * to the key's current version. A half-made completion (assembled but not recorded) never stays visible.
  */
-import type { VersioningMode } from '@strata/storage';
+import type { ObjectInfo, VersionStore } from '@strata/storage';
+import { storageKey } from '../context.ts';
 import type { S3Context, S3Response } from '../context.ts';
-import { lockFieldsForWrite } from '../object-lock/lock-headers.ts';
+import { forgetUploadLock, lockFieldsForCompletion } from '../object-lock/upload-lock.ts';
 
-/** Prepares a versioned key for a completion; the bucket's mode, or null when it is not versioned. */
-export async function beforeVersionedComplete(ctx: S3Context, bucket: string, key: string): Promise<VersioningMode | null> {
-  const mode = await ctx.state.versioning.mode(bucket);
-  if (mode !== null) await ctx.state.versioning.store(bucket).ensureIndexed(key, { signal: ctx.signal });
-  return mode;
+/** A completed upload: the object, and its version id when the bucket is versioned. */
+export interface CompletedObject {
+  info: ObjectInfo;
+  versionId?: string;
 }
 
 /**
- * Records a completed object as a version, with the bucket's default object lock retention; its id, or
- * undefined when the bucket is not versioned.
+ * Completes upload `uploadId` of `key` in `bucket`: `assemble` stores the object at the storage key it is
+ * given. In a versioned bucket that is one crash-safe version change, and the version gets the object lock
+ * settings named when the upload started, or the bucket's default retention (object-lock/upload-lock.ts), and
+ * its `partSizes` (for partNumber reads of the version: version-parts.ts).
  */
-export async function afterVersionedComplete(ctx: S3Context, bucket: string, key: string, mode: VersioningMode | null): Promise<string | undefined> {
-  if (mode === null) return undefined;
-  const lock = await lockFieldsForWrite(ctx, bucket, mode, { requireIntegrity: false });
-  return (await ctx.state.versioning.store(bucket).adoptPlain(key, mode, {}, lock))?.versionId;
+export async function completeInBucket(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  uploadId: string,
+  assemble: (storageKey: string) => Promise<ObjectInfo>,
+  partSizes: number[],
+): Promise<CompletedObject> {
+  const mode = await ctx.state.versioning.mode(bucket);
+  if (mode === null) return { info: await assemble(storageKey(bucket, key)) };
+  const lock = await lockFieldsForCompletion(ctx, bucket, key, uploadId);
+  const store: VersionStore = ctx.state.versioning.store(bucket);
+  const { info, versionId } = await store.completeAtPlain(key, mode, assemble, { signal: ctx.signal }, { ...lock, partSizes });
+  await forgetUploadLock(ctx.state.storage, uploadId);
+  return { info, versionId };
 }
 
 /** The answer with `x-amz-version-id` when there is one. */

@@ -8,6 +8,7 @@
  *   and the marker's `x-amz-version-id`; GET/HEAD `?versionId=` of a delete marker: 405 MethodNotAllowed
  *   (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Versioning").
  * - DELETE without a version id adds a delete marker; with one, it removes that version for good.
+ * - GET/HEAD `?partNumber=` of a multipart version reads that part, current or not (version-parts.ts).
  */
 import { isVersionIdShape } from '@strata/storage';
 import type { VersioningMode } from '@strata/storage';
@@ -16,6 +17,7 @@ import type { S3Context, S3Response } from '../context.ts';
 import { S3Error } from '../s3-errors.ts';
 import { deletionGuard } from '../object-lock/lock-guard.ts';
 import { lockHeaders } from '../object-lock/lock-headers.ts';
+import { versionPartRead, withPartsCount } from './version-parts.ts';
 
 /** The request's `versionId`, checked: a value this server cannot have issued is InvalidArgument, as in S3. */
 export function versionIdParam(ctx: Pick<S3Context, 'query'>): string | undefined {
@@ -62,7 +64,9 @@ export async function readVersioned(ctx: S3Context, withBody: boolean, readAt: R
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': found.entry.id, 'last-modified': new Date(found.entry.lastModified).toUTCString() };
     return errorAnswer(ctx, withBody, v.versionId === undefined ? 'NoSuchKey' : 'MethodNotAllowed', v.versionId === undefined ? headers : { ...headers, allow: 'DELETE' });
   }
-  const res = await readAt(ctx, withBody, found.storageKey);
+  // `?partNumber=` of a multipart version is a ranged read of that part (version-parts.ts).
+  const part = versionPartRead(ctx, found.entry);
+  const res = withPartsCount(await readAt(part?.ctx ?? ctx, withBody, found.storageKey), part);
   return { ...res, headers: { ...res.headers, 'x-amz-version-id': found.entry.id, ...lockHeaders(found.entry) } };
 }
 
