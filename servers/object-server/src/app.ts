@@ -123,7 +123,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
     versioning: createVersioningRegistry(options.storage, { now: options.objectClock }),
     region,
     owner: { id: 'strata', displayName: 'strata' },
-    secretOf: (id) => options.credentials.find((c) => c.accessKeyId === id)?.secretAccessKey,
     encryption: createEncryptionState(options.storage, options.sseMasterKey),
   };
   // Users, keys and bucket policies (iam/): loaded before the first request, then looked up synchronously.

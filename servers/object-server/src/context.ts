@@ -32,8 +32,6 @@ export interface ServerState {
   versioning: VersioningRegistry;
   region: string;
   owner: Owner;
-  /** The secret of an active access key, for signatures checked outside the authenticator (PostObject forms). */
-  secretOf?: (accessKeyId: string) => string | undefined;
   /** Server-side encryption: the SSE-S3 master key and the buckets' default encryption (absent: not configured). */
   encryption?: EncryptionState;
 }
