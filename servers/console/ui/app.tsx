@@ -21,6 +21,7 @@ import type { Session } from './session.ts';
 import { UploadQueue } from './upload/upload-queue.ts';
 import { BucketBrowser } from './views/bucket-browser.tsx';
 import { BucketList } from './views/bucket-list.tsx';
+import { BucketSettings } from './views/bucket-settings.tsx';
 import { ObjectDetailsPage } from './views/object-details.tsx';
 import { ServerView } from './views/server-view.tsx';
 import { SignIn } from './views/sign-in.tsx';
@@ -34,7 +35,7 @@ interface SignedIn {
   metrics: MetricsPoller;
 }
 
-const TITLES: Record<Route['view'], string> = { buckets: 'Buckets', browse: 'Browse', object: 'Object', server: 'Server' };
+const TITLES: Record<Route['view'], string> = { buckets: 'Buckets', browse: 'Browse', object: 'Object', settings: 'Bucket settings', server: 'Server' };
 
 /** The page a route names. */
 function Page({ route }: { route: Route }) {
@@ -46,6 +47,8 @@ function Page({ route }: { route: Route }) {
       return <BucketBrowser key={`${route.bucket}/${route.prefix}`} bucket={route.bucket} prefix={route.prefix} />;
     case 'object':
       return <ObjectDetailsPage key={`${route.bucket}/${route.key}`} bucket={route.bucket} objectKey={route.key} />;
+    case 'settings':
+      return <BucketSettings key={route.bucket} bucket={route.bucket} />;
     case 'server':
       return <ServerView />;
   }

@@ -5,6 +5,7 @@
  * - `#/buckets` — the bucket list (also the empty hash)
  * - `#/browse/<bucket>/<prefix>` — a bucket's "folder" `prefix` (ending in `/`, or empty for the top)
  * - `#/object/<bucket>/<key>` — one object's details
+ * - `#/settings/<bucket>` — a bucket's settings (CORS, policy, versioning, lifecycle)
  * - `#/server` — the server view
  *
  * Keys may hold any character (`#`, `?`, `%`, spaces, `//`), so each `/`-separated segment is percent-encoded on
@@ -16,6 +17,7 @@ export type Route =
   | { view: 'buckets' }
   | { view: 'browse'; bucket: string; prefix: string }
   | { view: 'object'; bucket: string; key: string }
+  | { view: 'settings'; bucket: string }
   | { view: 'server' };
 
 const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
@@ -39,6 +41,8 @@ export function routeHash(route: Route): string {
       return `#/browse/${encodeURIComponent(route.bucket)}/${encodePath(route.prefix)}`;
     case 'object':
       return `#/object/${encodeURIComponent(route.bucket)}/${encodePath(route.key)}`;
+    case 'settings':
+      return `#/settings/${encodeURIComponent(route.bucket)}`;
   }
 }
 
@@ -49,6 +53,10 @@ export function parseHash(hash: string): Route {
   const head = slash < 0 ? path : path.slice(0, slash);
   const rest = slash < 0 ? '' : path.slice(slash + 1);
   if (head === 'server') return { view: 'server' };
+  if (head === 'settings') {
+    const bucket = decodePath(rest);
+    return bucket === undefined || bucket === '' || bucket.includes('/') ? { view: 'buckets' } : { view: 'settings', bucket };
+  }
   if (head !== 'browse' && head !== 'object') return { view: 'buckets' };
   const split = rest.indexOf('/');
   const bucket = decodePath(split < 0 ? rest : rest.slice(0, split));

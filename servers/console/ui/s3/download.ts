@@ -8,9 +8,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { attachmentDisposition } from './share.ts';
 
-/** Starts the browser's own download of an object through a one-minute presigned link. */
-export async function download(client: S3Client, bucket: string, key: string): Promise<void> {
-  const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: attachmentDisposition(key) }), {
+/** Starts the browser's own download of an object (or of one version of it) through a one-minute presigned link. */
+export async function download(client: S3Client, bucket: string, key: string, versionId?: string): Promise<void> {
+  const command = new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: attachmentDisposition(key), ...(versionId ? { VersionId: versionId } : {}) });
+  const url = await getSignedUrl(client, command, {
     expiresIn: 60,
   });
   const link = document.createElement('a');

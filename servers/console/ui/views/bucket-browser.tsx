@@ -2,7 +2,8 @@
  * A bucket browsed like folders: ListObjectsV2 with delimiter `/` under the current prefix, a page at a time
  * (continuation tokens, with a stack of the tokens seen for "Previous"), a prefix search within the folder,
  * sorting of the page, uploads of files and folders (buttons and drag and drop), new folders, and deletion of
- * the selected objects and folders behind a confirmation.
+ * the selected objects and folders behind a confirmation. "Show versions" lists every version and delete marker
+ * of the folder instead (ListObjectVersions), each version downloadable.
  *
  * S3 lists keys in byte order only, so sorting by size or date orders the page shown, not the whole folder;
  * the sort control says so.
@@ -16,6 +17,7 @@ import { breadcrumbs, routeHash } from '../router.ts';
 import { deleteSelection } from '../s3/delete.ts';
 import { download } from '../s3/download.ts';
 import { listFolder } from '../s3/objects.ts';
+import { listFolderVersions } from '../s3/versions.ts';
 import { SORT_ORDERS, sortObjects } from '../sort-objects.ts';
 import type { SortOrder } from '../sort-objects.ts';
 import { filesFromInput } from '../upload/picked-files.ts';
@@ -24,6 +26,7 @@ import { DropZone } from './drop-zone.tsx';
 import { NewFolderDialog } from './new-folder-dialog.tsx';
 import { ObjectTable } from './object-table.tsx';
 import { ShareDialog } from './share-dialog.tsx';
+import { VersionTable } from './version-table.tsx';
 
 /** Rows per page. */
 const PAGE_SIZE = 100;
@@ -40,6 +43,7 @@ export function BucketBrowser({ bucket, prefix }: BucketBrowserProps) {
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<SortOrder>('name-asc');
+  const [showVersions, setShowVersions] = useState(false);
   // tokens[i] is the continuation token of page i (undefined for the first page).
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -51,11 +55,11 @@ export function BucketBrowser({ bucket, prefix }: BucketBrowserProps) {
   useEffect(() => {
     if (folderInput.current) folderInput.current.webkitdirectory = true;
   }, []);
-  // A new search starts at the first page with nothing selected (a new folder is a new component: app.tsx).
+  // A new search or view starts at the first page with nothing selected (a new folder is a new component: app.tsx).
   useEffect(() => {
     setTokens([undefined]);
     setSelected(new Set());
-  }, [query]);
+  }, [query, showVersions]);
   // The search runs a moment after typing stops, not on every key.
   useEffect(() => {
     const timer = setTimeout(() => setQuery(search), 250);
@@ -63,7 +67,17 @@ export function BucketBrowser({ bucket, prefix }: BucketBrowserProps) {
   }, [search]);
 
   const token = tokens.at(-1);
-  const page = useLoad((signal) => listFolder(client, { bucket, prefix, search: query, token, pageSize: PAGE_SIZE }, signal), [client, bucket, prefix, query, token, storedVersion]);
+  // One of the two listings runs, the other answers nothing without a request.
+  const page = useLoad(
+    async (signal) => (showVersions ? undefined : listFolder(client, { bucket, prefix, search: query, token, pageSize: PAGE_SIZE }, signal)),
+    [client, bucket, prefix, query, token, storedVersion, showVersions],
+  );
+  const versionPage = useLoad(
+    async (signal) => (showVersions ? listFolderVersions(client, { bucket, prefix, search: query, token, pageSize: PAGE_SIZE }, signal) : undefined),
+    [client, bucket, prefix, query, token, storedVersion, showVersions],
+  );
+  const nextToken = showVersions ? versionPage.value?.nextToken : page.value?.nextToken;
+  const listError = showVersions ? versionPage.error : page.error;
 
   const upload = (files: PickedFile[]) => {
     uploads.add(files.map((f) => ({ bucket, key: prefix + f.path, file: f.file })));
@@ -117,9 +131,12 @@ export function BucketBrowser({ bucket, prefix }: BucketBrowserProps) {
         <button type="button" onClick={() => setDialog({ kind: 'new-folder' })}>
           New folder
         </button>
-        <button type="button" class="danger-quiet" disabled={selected.size === 0} onClick={() => setDialog({ kind: 'delete' })}>
+        <button type="button" class="danger-quiet" disabled={selected.size === 0 || showVersions} onClick={() => setDialog({ kind: 'delete' })}>
           Delete selected{selected.size > 0 ? ` (${selected.size})` : ''}
         </button>
+        <a class="button-link" href={routeHash({ view: 'settings', bucket })}>
+          Bucket settings
+        </a>
         <input ref={fileInput} type="file" multiple hidden aria-label="Files to upload" onChange={(e) => pick(e.currentTarget)} />
         <input ref={folderInput} type="file" multiple hidden aria-label="Folder to upload" onChange={(e) => pick(e.currentTarget)} />
       </div>
@@ -127,39 +144,53 @@ export function BucketBrowser({ bucket, prefix }: BucketBrowserProps) {
         <label for="search">Filter by name prefix</label>
         <input id="search" type="search" value={search} spellcheck={false} onInput={(e) => setSearch(e.currentTarget.value)} />
         <label for="sort">Sort this page by</label>
-        <select id="sort" value={sort} onChange={(e) => setSort(e.currentTarget.value as SortOrder)}>
+        <select id="sort" value={sort} disabled={showVersions} onChange={(e) => setSort(e.currentTarget.value as SortOrder)}>
           {SORT_ORDERS.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
             </option>
           ))}
         </select>
+        <label class="check-label">
+          <input type="checkbox" checked={showVersions} onChange={(e) => setShowVersions(e.currentTarget.checked)} /> Show versions
+        </label>
       </div>
-      {page.error && (
+      {listError && (
         <p class="form-error" role="alert">
-          Could not list this folder: {page.error}
+          Could not list this folder: {listError}
         </p>
       )}
       <p class="muted drop-hint">Drop files or folders on the list to upload them to this folder.</p>
       <DropZone target={`${bucket}/${prefix}`} onFiles={upload} onError={(m) => notify(m, 'error')}>
-        <ObjectTable
-          bucket={bucket}
-          prefix={prefix}
-          folders={sort === 'name-desc' ? [...(page.value?.folders ?? [])].reverse() : (page.value?.folders ?? [])}
-          objects={sortObjects(page.value?.objects ?? [], sort)}
-          selected={selected}
-          onSelect={select}
-          onDownload={(key) => void download(client, bucket, key).catch((e: unknown) => notify(describeError(e), 'error'))}
-          onShare={(key) => setDialog({ kind: 'share', key })}
-          loading={page.loading}
-        />
+        {showVersions ? (
+          <VersionTable
+            bucket={bucket}
+            prefix={prefix}
+            folders={versionPage.value?.folders ?? []}
+            versions={versionPage.value?.versions ?? []}
+            onDownload={(key, versionId) => void download(client, bucket, key, versionId).catch((e: unknown) => notify(describeError(e), 'error'))}
+            loading={versionPage.loading}
+          />
+        ) : (
+          <ObjectTable
+            bucket={bucket}
+            prefix={prefix}
+            folders={sort === 'name-desc' ? [...(page.value?.folders ?? [])].reverse() : (page.value?.folders ?? [])}
+            objects={sortObjects(page.value?.objects ?? [], sort)}
+            selected={selected}
+            onSelect={select}
+            onDownload={(key) => void download(client, bucket, key).catch((e: unknown) => notify(describeError(e), 'error'))}
+            onShare={(key) => setDialog({ kind: 'share', key })}
+            loading={page.loading}
+          />
+        )}
       </DropZone>
       <nav class="pager" aria-label="Pages">
         <button type="button" disabled={tokens.length <= 1} onClick={() => setTokens((t) => t.slice(0, -1))}>
           Previous page
         </button>
         <span>Page {tokens.length}</span>
-        <button type="button" disabled={!page.value?.nextToken} onClick={() => page.value?.nextToken && setTokens((t) => [...t, page.value?.nextToken])}>
+        <button type="button" disabled={!nextToken} onClick={() => nextToken && setTokens((t) => [...t, nextToken])}>
           Next page
         </button>
       </nav>
@@ -168,6 +199,7 @@ export function BucketBrowser({ bucket, prefix }: BucketBrowserProps) {
         <NewFolderDialog bucket={bucket} prefix={prefix} onClose={() => setDialog(undefined)} onCreated={(key) => {
             notify(`Folder ${key} created.`);
             page.reload();
+            versionPage.reload();
           }} />
       )}
       {dialog?.kind === 'delete' && (

@@ -33,7 +33,9 @@ function OpenBucketForm() {
 /** The bucket list page. */
 export function BucketList() {
   const { client, notify } = useConsole();
-  const buckets = useLoad(() => listBuckets(client), [client]);
+  // Keys whose policy does not allow s3:ListAllMyBuckets still sign in (session.ts): for them the list is
+  // unknown (null), not an error, and the page offers to open a bucket by name.
+  const buckets = useLoad(() => listBuckets(client).catch((e: unknown) => (e instanceof Error && e.name === 'AccessDenied' ? null : Promise.reject(e))), [client]);
   const [name, setName] = useState('');
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -83,6 +85,14 @@ export function BucketList() {
           {formError ?? shownProblem ?? '3–63 characters: lower-case letters, digits, dots and hyphens.'}
         </p>
       </form>
+      {buckets.value === null && (
+        <>
+          <p class="muted">
+            These keys may not list buckets (s3:ListAllMyBuckets), but may still use buckets their policy allows.
+          </p>
+          <OpenBucketForm />
+        </>
+      )}
       {buckets.error && (
         <>
           <p class="form-error" role="alert">
@@ -116,6 +126,13 @@ export function BucketList() {
               </td>
             </tr>
           ))}
+          {buckets.value === null && (
+            <tr>
+              <td colSpan={3} class="empty">
+                Not listed for these keys: open a bucket by name above.
+              </td>
+            </tr>
+          )}
           {buckets.value?.length === 0 && (
             <tr>
               <td colSpan={3} class="empty">

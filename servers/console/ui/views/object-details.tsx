@@ -1,7 +1,7 @@
 /**
  * One object: its size, ETag, date, standard headers, checksums and user metadata (HeadObject with checksum
- * mode), its tags, editable in place (PutObjectTagging), and the actions download, share, edit metadata and
- * delete.
+ * mode), its tags, editable in place (PutObjectTagging), the actions download, share, edit metadata and
+ * delete, and, in a versioned bucket, its versions (object-versions.tsx).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
@@ -17,6 +17,7 @@ import { download } from '../s3/download.ts';
 import { objectDetails, putTags } from '../s3/objects.ts';
 import type { ObjectDetails } from '../s3/objects.ts';
 import { MetadataDialog } from './metadata-dialog.tsx';
+import { ObjectVersions } from './object-versions.tsx';
 import { ShareDialog } from './share-dialog.tsx';
 
 /** S3's most tags per object. */
@@ -68,6 +69,12 @@ export function ObjectDetailsPage({ bucket, objectKey }: ObjectDetailsProps) {
   const [tagError, setTagError] = useState<string>();
   const [savingTags, setSavingTags] = useState(false);
   const [dialog, setDialog] = useState<'share' | 'metadata' | 'delete'>();
+  // Bumped whenever this page changes the object, so the versions list follows.
+  const [changes, setChanges] = useState(0);
+  const changed = () => {
+    setChanges((c) => c + 1);
+    details.reload();
+  };
   const folder = parentPrefix(objectKey);
   const name = objectKey.slice(folder.length) || objectKey;
 
@@ -81,7 +88,7 @@ export function ObjectDetailsPage({ bucket, objectKey }: ObjectDetailsProps) {
     try {
       await putTags(client, bucket, objectKey, tags.map((t) => ({ Key: t.name.trim(), Value: t.value })));
       notify('Tags saved.');
-      details.reload();
+      changed();
     } catch (err) {
       setTagError(describeError(err));
     } finally {
@@ -169,10 +176,11 @@ export function ObjectDetailsPage({ bucket, objectKey }: ObjectDetailsProps) {
           </section>
         </div>
       )}
+      <ObjectVersions bucket={bucket} objectKey={objectKey} version={storedVersion + changes} onDeleted={changed} />
       {dialog === 'share' && <ShareDialog bucket={bucket} objectKey={objectKey} onClose={() => setDialog(undefined)} />}
       {dialog === 'metadata' && d && <MetadataDialog details={d} onClose={() => setDialog(undefined)} onSaved={() => {
             notify('Metadata saved.');
-            details.reload();
+            changed();
           }} />}
       {dialog === 'delete' && (
         <ConfirmDialog
@@ -186,7 +194,7 @@ export function ObjectDetailsPage({ bucket, objectKey }: ObjectDetailsProps) {
             location.hash = routeHash({ view: 'browse', bucket, prefix: folder });
           }}
         >
-          <p>The object is deleted for good.</p>
+          <p>The object is deleted for good (in a versioned bucket a delete marker hides it and its versions stay).</p>
         </ConfirmDialog>
       )}
     </main>
