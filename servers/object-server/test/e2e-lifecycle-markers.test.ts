@@ -21,22 +21,22 @@ import {
 } from '@aws-sdk/client-s3';
 import type { LifecycleRule, S3Client } from '@aws-sdk/client-s3';
 import { startServer } from './helpers.ts';
+import { testClock } from './object-clock.ts';
 import type { TestServer } from './helpers.ts';
 
-const DAY = 24 * 60 * 60 * 1000;
-let offset = 0;
+const clock = testClock();
 let server: TestServer;
 let s3: S3Client;
 
 beforeAll(async () => {
-  server = await startServer({ objectClock: () => Date.now() + offset });
+  server = await startServer({ objectClock: clock.now });
   s3 = server.client();
 });
 afterAll(async () => {
   await server.close();
 });
 beforeEach(() => {
-  offset = 0;
+  clock.reset();
 });
 
 async function versionedBucket(Bucket: string, rules: LifecycleRule[]): Promise<string> {
@@ -59,7 +59,7 @@ async function markedKey(Bucket: string): Promise<void> {
 }
 
 async function pass(days: number): Promise<void> {
-  offset += days * DAY;
+  clock.advance(days);
   await server.app.lifecycle.runPass();
 }
 

@@ -19,21 +19,19 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { LifecycleRule, S3Client } from '@aws-sdk/client-s3';
 import { createMemoryStorage } from '@strata/storage';
 import { startServer } from './helpers.ts';
+import { DAY, s3Failure, testClock } from './object-clock.ts';
 import type { TestServer } from './helpers.ts';
 
-const DAY = 24 * 60 * 60 * 1000;
-let offset = 0;
-const clock = () => Date.now() + offset;
+const clock = testClock();
 let server: TestServer;
 let s3: S3Client;
 
 beforeAll(async () => {
-  server = await startServer({ objectClock: clock });
+  server = await startServer({ objectClock: clock.now });
   s3 = server.client();
 });
 afterAll(async () => {
@@ -41,18 +39,9 @@ afterAll(async () => {
 });
 // Each case starts at real time: its objects are written now, then it moves the clock.
 beforeEach(() => {
-  offset = 0;
+  clock.reset();
 });
 
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 async function bucket(Bucket: string, rules: LifecycleRule[], options: { versioned?: boolean; locked?: boolean } = {}): Promise<string> {
   await s3.send(new CreateBucketCommand({ Bucket, ...(options.locked ? { ObjectLockEnabledForBucket: true } : {}) }));
@@ -80,7 +69,7 @@ describe('lifecycle configuration', () => {
     ]);
     // A rule filtered by tags cannot abort uploads (uploads have no tags yet).
     const tagged = { ID: 't', Status: 'Enabled' as const, Filter: { Tag: { Key: 'a', Value: 'b' } }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } };
-    expect((await failure(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [tagged] } })))).name).toBe('InvalidArgument');
+    expect((await s3Failure(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [tagged] } })))).name).toBe('InvalidArgument');
     const got = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
     expect(got.Rules).toEqual([
       { ID: 'logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 7 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } },
@@ -92,15 +81,15 @@ describe('lifecycle configuration', () => {
       },
     ]);
     await s3.send(new DeleteBucketLifecycleCommand({ Bucket }));
-    expect((await failure(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })))).name).toBe('NoSuchLifecycleConfiguration');
+    expect((await s3Failure(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })))).name).toBe('NoSuchLifecycleConfiguration');
   });
 
   it('refuses duplicate rule IDs and a rule without an action', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'lc-bad' }));
     const dup = { ID: 'same', Status: 'Enabled' as const, Filter: { Prefix: '' }, Expiration: { Days: 1 } };
-    expect((await failure(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lc-bad', LifecycleConfiguration: { Rules: [dup, dup] } })))).name).toBe('InvalidArgument');
+    expect((await s3Failure(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lc-bad', LifecycleConfiguration: { Rules: [dup, dup] } })))).name).toBe('InvalidArgument');
     const none = { ID: 'none', Status: 'Enabled' as const, Filter: { Prefix: '' } };
-    expect((await failure(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lc-bad', LifecycleConfiguration: { Rules: [none] } })))).name).toBe('InvalidArgument');
+    expect((await s3Failure(s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lc-bad', LifecycleConfiguration: { Rules: [none] } })))).name).toBe('InvalidArgument');
   });
 });
 
@@ -109,7 +98,7 @@ describe('expiration', () => {
     const Bucket = await bucket('lc-expire', [{ ID: 'logs-rule', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 1 } }]);
     const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'logs/a', Body: 'x' }));
     // S3 rounds the expiry up to the next midnight UTC after creation plus Days.
-    const midnight = Math.ceil((Date.now() + offset + DAY) / DAY) * DAY;
+    const midnight = Math.ceil((clock.now() + DAY) / DAY) * DAY;
     expect(put.Expiration).toBe(`expiry-date="${new Date(midnight).toUTCString()}", rule-id="logs-rule"`);
     expect((await s3.send(new HeadObjectCommand({ Bucket, Key: 'logs/a' }))).Expiration).toContain('rule-id="logs-rule"');
     await s3.send(new PutObjectCommand({ Bucket, Key: 'keep/b', Body: 'x' }));
@@ -117,7 +106,7 @@ describe('expiration', () => {
 
     await server.app.lifecycle.runPass();
     expect(await keys(Bucket)).toEqual(['keep/b', 'logs/a']);
-    offset += 2 * DAY;
+    clock.advance(2);
     await server.app.lifecycle.runPass();
     expect(await keys(Bucket)).toEqual(['keep/b']);
   });
@@ -129,7 +118,7 @@ describe('expiration', () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'cold-big', Body: 'xxxxxx', Tagging: 'tier=cold' }));
     await s3.send(new PutObjectCommand({ Bucket, Key: 'cold-small', Body: 'x', Tagging: 'tier=cold' }));
     await s3.send(new PutObjectCommand({ Bucket, Key: 'hot-big', Body: 'xxxxxx', Tagging: 'tier=hot' }));
-    offset += 2 * DAY;
+    clock.advance(2);
     await server.app.lifecycle.runPass();
     expect(await keys(Bucket)).toEqual(['cold-small', 'hot-big']);
   });
@@ -144,7 +133,7 @@ describe('versioned buckets', () => {
     expect(await versions(Bucket)).toEqual(['k:marker', 'k:old']);
     await server.app.lifecycle.runPass();
     expect(await versions(Bucket)).toEqual(['k:marker', 'k:old']);
-    offset += 2 * DAY;
+    clock.advance(2);
     await server.app.lifecycle.runPass();
     expect(await versions(Bucket)).toEqual([]);
   });
@@ -153,7 +142,7 @@ describe('versioned buckets', () => {
     const Bucket = await bucket('lc-newer', [{ ID: 'keep-one', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 1 } }], { versioned: true });
     const ids: string[] = [];
     for (const body of ['1', '2', '3', '4']) ids.push((await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: body }))).VersionId as string);
-    offset += 2 * DAY;
+    clock.advance(2);
     await server.app.lifecycle.runPass();
     const left = ((await s3.send(new ListObjectVersionsCommand({ Bucket }))).Versions ?? []).map((v) => v.VersionId);
     expect(left).toEqual([ids[3], ids[2]]);
@@ -162,11 +151,11 @@ describe('versioned buckets', () => {
   it('never removes a locked version: a legal hold survives noncurrent expiration, and current expiration only adds a marker', async () => {
     const Bucket = await bucket('lc-locked', [{ ID: 'all', Status: 'Enabled', Filter: {}, Expiration: { Days: 1 }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }], { locked: true });
     const held = (await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'held', ObjectLockLegalHoldStatus: 'ON' }))).VersionId;
-    offset += 2 * DAY;
+    clock.advance(2);
     await server.app.lifecycle.runPass();
     // The current version expired: a delete marker now hides it, and the held version stays.
     expect(await versions(Bucket)).toEqual(['k:marker', 'k:old']);
-    offset += 2 * DAY;
+    clock.advance(2);
     await server.app.lifecycle.runPass();
     const r = await s3.send(new ListObjectVersionsCommand({ Bucket }));
     expect((r.Versions ?? []).map((v) => v.VersionId)).toEqual([held]);
@@ -180,7 +169,7 @@ describe('AbortIncompleteMultipartUpload', () => {
     await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'other/b' }));
     await server.app.lifecycle.runPass();
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads?.length).toBe(2);
-    offset += 2 * DAY;
+    clock.advance(2);
     await server.app.lifecycle.runPass();
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads?.map((u) => u.Key)).toEqual(['other/b']);
   });

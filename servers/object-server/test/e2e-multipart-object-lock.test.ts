@@ -16,37 +16,27 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   PutObjectLockConfigurationCommand,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { CreateMultipartUploadCommandInput, S3Client } from '@aws-sdk/client-s3';
 import { startServer } from './helpers.ts';
+import { s3Failure, testClock } from './object-clock.ts';
 import type { TestServer } from './helpers.ts';
 
-const DAY = 24 * 60 * 60 * 1000;
-let offset = 0;
+const clock = testClock();
 let server: TestServer;
 let s3: S3Client;
 
 beforeAll(async () => {
-  server = await startServer({ objectClock: () => Date.now() + offset });
+  server = await startServer({ objectClock: clock.now });
   s3 = server.client();
 });
 afterAll(async () => {
   await server.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
-const inDays = (days: number) => new Date(Date.now() + offset + days * DAY);
+const inDays = clock.inDays;
 
 /** Starts an upload with `input`, uploads one part and completes it; the completed version's id. */
 async function upload(input: CreateMultipartUploadCommandInput & { Bucket: string; Key: string }, beforeComplete?: () => void): Promise<string | undefined> {
@@ -70,7 +60,7 @@ describe('object lock headers on CreateMultipartUpload', () => {
     expect((await s3.send(new GetObjectLegalHoldCommand({ Bucket, Key: 'k', VersionId }))).LegalHold?.Status).toBe('ON');
     const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'k', VersionId }));
     expect([head.ObjectLockMode, head.ObjectLockLegalHoldStatus]).toEqual(['COMPLIANCE', 'ON']);
-    expect((await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId })))).name).toBe('AccessDenied');
+    expect((await s3Failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId })))).name).toBe('AccessDenied');
     // The settings were kept beside the upload until it completed, and not after.
     expect((await server.storage.list({ prefix: '.strata/upload-locks/' })).items).toEqual([]);
   });
@@ -85,9 +75,9 @@ describe('object lock headers on CreateMultipartUpload', () => {
       [{ Bucket, Key: 'k', ObjectLockMode: 'FOREVER' as 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(1) }, 'InvalidArgument'],
       [{ Bucket, Key: 'k', ObjectLockLegalHoldStatus: 'MAYBE' as 'ON' }, 'InvalidArgument'],
     ];
-    for (const [input, code] of cases) expect((await failure(s3.send(new CreateMultipartUploadCommand(input)))).name, JSON.stringify(input)).toBe(code);
+    for (const [input, code] of cases) expect((await s3Failure(s3.send(new CreateMultipartUploadCommand(input)))).name, JSON.stringify(input)).toBe(code);
     await s3.send(new CreateBucketCommand({ Bucket: 'mpu-lock-none' }));
-    const plain = await failure(s3.send(new CreateMultipartUploadCommand({ Bucket: 'mpu-lock-none', Key: 'k', ObjectLockLegalHoldStatus: 'ON' })));
+    const plain = await s3Failure(s3.send(new CreateMultipartUploadCommand({ Bucket: 'mpu-lock-none', Key: 'k', ObjectLockLegalHoldStatus: 'ON' })));
     expect([plain.name, plain.$metadata.httpStatusCode]).toEqual(['InvalidRequest', 400]);
   });
 
@@ -96,7 +86,7 @@ describe('object lock headers on CreateMultipartUpload', () => {
     await s3.send(new CreateBucketCommand({ Bucket, ObjectLockEnabledForBucket: true }));
     await s3.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } } }));
     // Two days pass between the start and the completion: the default is counted from the completion.
-    const VersionId = await upload({ Bucket, Key: 'k', ObjectLockLegalHoldStatus: 'ON' }, () => void (offset += 2 * DAY));
+    const VersionId = await upload({ Bucket, Key: 'k', ObjectLockLegalHoldStatus: 'ON' }, () => void (clock.advance(2)));
     const retention = await s3.send(new GetObjectRetentionCommand({ Bucket, Key: 'k', VersionId }));
     expect(retention.Retention?.Mode).toBe('GOVERNANCE');
     expect(Math.abs((retention.Retention?.RetainUntilDate?.getTime() ?? 0) - inDays(1).getTime())).toBeLessThan(60_000);

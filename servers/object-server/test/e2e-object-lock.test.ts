@@ -27,44 +27,34 @@ import {
   PutObjectLegalHoldCommand,
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createMemoryStorage } from '@strata/storage';
 import { skipWithout } from '#system-tools';
 import { ACCESS_KEY, REGION, SECRET_KEY, startServer } from './helpers.ts';
+import { DAY, s3Failure, testClock } from './object-clock.ts';
 import type { TestServer } from './helpers.ts';
 
-const DAY = 24 * 60 * 60 * 1000;
-let offset = 0;
+const clock = testClock();
 let server: TestServer;
 let s3: S3Client;
 
 beforeAll(async () => {
-  server = await startServer({ objectClock: () => Date.now() + offset });
+  server = await startServer({ objectClock: clock.now });
   s3 = server.client();
 });
 afterAll(async () => {
   await server.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 async function lockedBucket(Bucket: string): Promise<string> {
   await s3.send(new CreateBucketCommand({ Bucket, ObjectLockEnabledForBucket: true }));
   return Bucket;
 }
 
-const inDays = (days: number) => new Date(Date.now() + offset + days * DAY);
+const inDays = clock.inDays;
 
 describe('object lock on a bucket', () => {
   it('is enabled at creation, with versioning, and its default retention is stored', async () => {
@@ -75,24 +65,24 @@ describe('object lock on a bucket', () => {
     const got = await s3.send(new GetObjectLockConfigurationCommand({ Bucket }));
     expect(got.ObjectLockConfiguration?.Rule?.DefaultRetention).toEqual({ Mode: 'GOVERNANCE', Days: 2 });
     // Versioning of a bucket with object lock cannot be suspended.
-    const e = await failure(s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } })));
+    const e = await s3Failure(s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } })));
     expect(e.name).toBe('InvalidBucketState');
   });
 
   it('is absent on a plain bucket, where lock headers are InvalidRequest', async () => {
     const Bucket = 'lock-none';
     await s3.send(new CreateBucketCommand({ Bucket }));
-    expect((await failure(s3.send(new GetObjectLockConfigurationCommand({ Bucket })))).name).toBe('ObjectLockConfigurationNotFoundError');
-    const e = await failure(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(1) })));
+    expect((await s3Failure(s3.send(new GetObjectLockConfigurationCommand({ Bucket })))).name).toBe('ObjectLockConfigurationNotFoundError');
+    const e = await s3Failure(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(1) })));
     expect(e.name).toBe('InvalidRequest');
     expect(e.$metadata.httpStatusCode).toBe(400);
     // Enabling lock on an existing bucket needs versioning Enabled first.
-    expect((await failure(s3.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } })))).name).toBe('InvalidBucketState');
+    expect((await s3Failure(s3.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } })))).name).toBe('InvalidBucketState');
   });
 
   it('refuses a default retention with both Days and Years', async () => {
     const Bucket = await lockedBucket('lock-bad-rule');
-    const e = await failure(s3.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1, Years: 1 } } } })));
+    const e = await s3Failure(s3.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1, Years: 1 } } } })));
     expect(e.name).toBe('MalformedXML');
   });
 });
@@ -111,7 +101,7 @@ describe('retention', () => {
     await get.Body?.transformToString();
     expect((await s3.send(new GetObjectRetentionCommand({ Bucket, Key: 'doc', VersionId }))).Retention).toEqual({ Mode: 'COMPLIANCE', RetainUntilDate: until });
 
-    const denied = await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'doc', VersionId, BypassGovernanceRetention: true })));
+    const denied = await s3Failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'doc', VersionId, BypassGovernanceRetention: true })));
     expect(denied.$metadata.httpStatusCode).toBe(403);
     expect(denied.name).toBe('AccessDenied');
     expect(denied.message).toBe('Access Denied because object protected by object lock.');
@@ -119,7 +109,7 @@ describe('retention', () => {
     const marker = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'doc' }));
     expect(marker.DeleteMarker).toBe(true);
     // Once the period ends, the version may go.
-    offset += 2 * DAY;
+    clock.advance(2);
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'doc', VersionId }));
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket }));
     expect(versions.Versions ?? []).toEqual([]);
@@ -140,7 +130,7 @@ describe('retention', () => {
     const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'mpu', UploadId, PartNumber: 1, Body: 'part' }));
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag, ChecksumCRC32: part.ChecksumCRC32 }] } }));
     expect((await s3.send(new GetObjectRetentionCommand({ Bucket, Key: 'mpu', VersionId: done.VersionId }))).Retention?.Mode).toBe('GOVERNANCE');
-    expect((await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'mpu', VersionId: done.VersionId })))).name).toBe('AccessDenied');
+    expect((await s3Failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'mpu', VersionId: done.VersionId })))).name).toBe('AccessDenied');
     // Lock headers on CreateMultipartUpload itself: e2e-multipart-object-lock.test.ts.
   });
 
@@ -148,18 +138,18 @@ describe('retention', () => {
     const Bucket = await lockedBucket('lock-modes');
     const gov = (await s3.send(new PutObjectCommand({ Bucket, Key: 'g', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(10) }))).VersionId;
     const shorter = { Mode: 'GOVERNANCE' as const, RetainUntilDate: inDays(1) };
-    expect((await failure(s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'g', VersionId: gov, Retention: shorter })))).name).toBe('AccessDenied');
+    expect((await s3Failure(s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'g', VersionId: gov, Retention: shorter })))).name).toBe('AccessDenied');
     // Extending needs no bypass.
     await s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'g', VersionId: gov, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: inDays(20) } }));
     await s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'g', VersionId: gov, Retention: shorter, BypassGovernanceRetention: true }));
     expect((await s3.send(new GetObjectRetentionCommand({ Bucket, Key: 'g', VersionId: gov }))).Retention?.RetainUntilDate?.getTime()).toBe(shorter.RetainUntilDate.getTime());
     // A GOVERNANCE version may be deleted with the bypass.
-    expect((await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'g', VersionId: gov })))).name).toBe('AccessDenied');
+    expect((await s3Failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'g', VersionId: gov })))).name).toBe('AccessDenied');
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'g', VersionId: gov, BypassGovernanceRetention: true }));
 
     const comp = (await s3.send(new PutObjectCommand({ Bucket, Key: 'c', Body: 'x', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: inDays(10) }))).VersionId;
     for (const Retention of [{ Mode: 'COMPLIANCE' as const, RetainUntilDate: inDays(1) }, { Mode: 'GOVERNANCE' as const, RetainUntilDate: inDays(30) }]) {
-      const e = await failure(s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'c', VersionId: comp, Retention, BypassGovernanceRetention: true })));
+      const e = await s3Failure(s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'c', VersionId: comp, Retention, BypassGovernanceRetention: true })));
       expect(e.name).toBe('AccessDenied');
     }
     await s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'c', VersionId: comp, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: inDays(30) } }));
@@ -168,10 +158,10 @@ describe('retention', () => {
 
   it('a retain-until date in the past is InvalidArgument; a version without retention has none', async () => {
     const Bucket = await lockedBucket('lock-past');
-    const e = await failure(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(-1) })));
+    const e = await s3Failure(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inDays(-1) })));
     expect(e.name).toBe('InvalidArgument');
     const { VersionId } = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
-    expect((await failure(s3.send(new GetObjectRetentionCommand({ Bucket, Key: 'k', VersionId })))).name).toBe('NoSuchObjectLockConfiguration');
+    expect((await s3Failure(s3.send(new GetObjectRetentionCommand({ Bucket, Key: 'k', VersionId })))).name).toBe('NoSuchObjectLockConfiguration');
   });
 });
 
@@ -183,7 +173,7 @@ describe('legal hold', () => {
     await s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k', VersionId, LegalHold: { Status: 'ON' } }));
     expect((await s3.send(new GetObjectLegalHoldCommand({ Bucket, Key: 'k', VersionId }))).LegalHold?.Status).toBe('ON');
     expect((await s3.send(new HeadObjectCommand({ Bucket, Key: 'k' }))).ObjectLockLegalHoldStatus).toBe('ON');
-    const e = await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId, BypassGovernanceRetention: true })));
+    const e = await s3Failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId, BypassGovernanceRetention: true })));
     expect(e.name).toBe('AccessDenied');
     await s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k', VersionId, LegalHold: { Status: 'OFF' } }));
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId }));
@@ -193,7 +183,7 @@ describe('legal hold', () => {
     const Bucket = 'hold-none';
     await s3.send(new CreateBucketCommand({ Bucket }));
     await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
-    expect((await failure(s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k', LegalHold: { Status: 'ON' } })))).name).toBe('InvalidRequest');
+    expect((await s3Failure(s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'k', LegalHold: { Status: 'ON' } })))).name).toBe('InvalidRequest');
   });
 });
 
@@ -222,7 +212,7 @@ describe('after a restart', () => {
     try {
       const c2 = second.client();
       expect((await c2.send(new GetObjectLockConfigurationCommand({ Bucket: 'lock-restart' }))).ObjectLockConfiguration?.ObjectLockEnabled).toBe('Enabled');
-      expect((await failure(c2.send(new DeleteObjectCommand({ Bucket: 'lock-restart', Key: 'k', VersionId })))).name).toBe('AccessDenied');
+      expect((await s3Failure(c2.send(new DeleteObjectCommand({ Bucket: 'lock-restart', Key: 'k', VersionId })))).name).toBe('AccessDenied');
     } finally {
       await second.close();
     }
@@ -235,14 +225,14 @@ describe.skipIf(skipWithout('aws'))('the aws CLI (/usr/bin/aws)', () => {
     const { VersionId } = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
     const env = { ...process.env, AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_DEFAULT_REGION: REGION, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
     const aws = (...args: string[]) => promisify(execFile)('/usr/bin/aws', ['--endpoint-url', server.endpoint, '--output', 'json', 's3api', ...args], { env, timeout: 30_000 });
-    const until = new Date(Date.now() + offset + 5 * DAY);
+    const until = new Date(clock.now() + 5 * DAY);
     until.setUTCMilliseconds(0);
     await aws('put-object-retention', '--bucket', Bucket, '--key', 'k', '--version-id', VersionId as string, '--retention', `Mode=GOVERNANCE,RetainUntilDate=${until.toISOString()}`);
     const { stdout } = await aws('get-object-retention', '--bucket', Bucket, '--key', 'k', '--version-id', VersionId as string);
     const got = JSON.parse(stdout) as { Retention: { Mode: string; RetainUntilDate: string } };
     expect(got.Retention.Mode).toBe('GOVERNANCE');
     expect(Date.parse(got.Retention.RetainUntilDate)).toBe(until.getTime());
-    const e = await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId })));
+    const e = await s3Failure(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId })));
     expect(e.name).toBe('AccessDenied');
   });
 });

@@ -15,10 +15,10 @@ import {
   ListObjectsV2Command,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startServer } from './helpers.ts';
+import { s3Failure } from './object-clock.ts';
 import type { TestServer } from './helpers.ts';
 
 let server: TestServer;
@@ -41,15 +41,6 @@ async function bucket(name: string, status?: 'Enabled' | 'Suspended'): Promise<s
 const text = async (Bucket: string, Key: string, VersionId?: string) =>
   (await s3.send(new GetObjectCommand({ Bucket, Key, ...(VersionId ? { VersionId } : {}) }))).Body?.transformToString();
 
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('bucket versioning state', () => {
   it('is empty until enabled, then Enabled or Suspended', async () => {
@@ -110,11 +101,11 @@ describe('an Enabled bucket', () => {
     const del = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
     expect(del.DeleteMarker).toBe(true);
     expect(del.VersionId).toBeDefined();
-    const gone = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k' })));
+    const gone = await s3Failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k' })));
     expect(gone.name).toBe('NoSuchKey');
     expect(gone.$response?.headers['x-amz-delete-marker']).toBe('true');
     expect(gone.$response?.headers['x-amz-version-id']).toBe(del.VersionId);
-    const marker = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: del.VersionId })));
+    const marker = await s3Failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: del.VersionId })));
     expect(marker.$metadata.httpStatusCode).toBe(405);
     expect(await text(Bucket, 'k', v1.VersionId)).toBe('kept');
     // The plain listing no longer shows the key; the version listing shows the marker on top.
@@ -136,9 +127,9 @@ describe('an Enabled bucket', () => {
     expect(del.VersionId).toBe(v2.VersionId);
     expect(del.DeleteMarker).toBeUndefined();
     expect(await text(Bucket, 'k')).toBe('one');
-    expect((await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: v2.VersionId })))).name).toBe('NoSuchVersion');
+    expect((await s3Failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: v2.VersionId })))).name).toBe('NoSuchVersion');
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: v1.VersionId }));
-    expect((await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k' })))).name).toBe('NoSuchKey');
+    expect((await s3Failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k' })))).name).toBe('NoSuchKey');
     expect((await s3.send(new ListObjectVersionsCommand({ Bucket }))).Versions).toBeUndefined();
   });
 
@@ -156,14 +147,14 @@ describe('an Enabled bucket', () => {
   it('refuses a malformed version id with InvalidArgument', async () => {
     const Bucket = await bucket('badid', 'Enabled');
     await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
-    const e = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })));
+    const e = await s3Failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })));
     expect(e.$metadata.httpStatusCode).toBe(400);
   });
 
   it('evaluates If-None-Match: * against the current version', async () => {
     const Bucket = await bucket('conditional', 'Enabled');
     await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x', IfNoneMatch: '*' }));
-    const e = await failure(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'y', IfNoneMatch: '*' })));
+    const e = await s3Failure(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'y', IfNoneMatch: '*' })));
     expect(e.$metadata.httpStatusCode).toBe(412);
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
     // Behind a delete marker the key has no current object: a create-only put succeeds.
@@ -177,9 +168,9 @@ describe('conditional and ranged reads of versions', () => {
     const Bucket = await bucket('cond-reads', 'Enabled');
     const v1 = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'version one' }));
     await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'version two' }));
-    const notModified = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: v1.VersionId, IfNoneMatch: v1.ETag })));
+    const notModified = await s3Failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: v1.VersionId, IfNoneMatch: v1.ETag })));
     expect(notModified.$metadata.httpStatusCode).toBe(304);
-    const mismatch = await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', IfMatch: v1.ETag })));
+    const mismatch = await s3Failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', IfMatch: v1.ETag })));
     expect(mismatch.$metadata.httpStatusCode).toBe(412);
     const ranged = await s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: v1.VersionId, Range: 'bytes=8-10' }));
     expect([await ranged.Body?.transformToString(), ranged.ContentRange, ranged.VersionId]).toEqual(['one', 'bytes 8-10/11', v1.VersionId]);
@@ -253,7 +244,7 @@ describe('DeleteBucket', () => {
     const Bucket = await bucket('drop-me', 'Enabled');
     const v = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
     const marker = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
-    expect((await failure(s3.send(new DeleteBucketCommand({ Bucket })))).name).toBe('BucketNotEmpty');
+    expect((await s3Failure(s3.send(new DeleteBucketCommand({ Bucket })))).name).toBe('BucketNotEmpty');
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: v.VersionId }));
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: marker.VersionId }));
     await s3.send(new DeleteBucketCommand({ Bucket }));
