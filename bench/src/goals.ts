@@ -7,6 +7,7 @@ import { untrustedReason } from './load/load-round.ts';
 import type { Measurement } from './measure.ts';
 import type { BenchReport, GoalResult } from './report-types.ts';
 import { RAW_PUT_TIER } from './scenarios/http-names.ts';
+import { isSdkLimitScenario, SDK_LIMIT_TIERS, sdkLimitScenario } from './scenarios/sdk-limit-names.ts';
 
 type Find = (scenario: string, tier: string, concurrency?: number) => Measurement | undefined;
 
@@ -41,6 +42,19 @@ function overheadGoal(find: Find, issue: number, goal: string, maxOverhead: numb
   };
 }
 
+/**
+ * Time per operation of `ours` over that of `limit` (from ops/s medians), at most `max`. Not judged when either
+ * row's client was saturated (`clientBound` in its extras, see scenarios/sdk-limits.ts).
+ */
+function limitGoal(find: Find, issue: number, goal: string, max: number, ours: [string, string], limit: [string, string]): GoalResult {
+  const x = find(...ours);
+  const y = find(...limit);
+  const measured = x && y ? y.opsPerSec.median / x.opsPerSec.median : null;
+  const result: GoalResult = { issue, goal, target: `≤ ${max}× the limit's time`, measured, shown: measured === null ? '–' : `${measured.toFixed(2)}×`, met: measured === null ? null : measured <= max };
+  const clientBound = x?.extra?.clientBound === 'yes' || y?.extra?.clientBound === 'yes';
+  return measured !== null && clientBound ? { ...result, met: null, notJudged: 'client-bound' } : result;
+}
+
 /** Evaluates every goal against the report's measurements. */
 export function evaluateGoals(report: Pick<BenchReport, 'groups'>): GoalResult[] {
   const all = report.groups.flatMap((g) => g.measurements);
@@ -53,6 +67,8 @@ export function evaluateGoals(report: Pick<BenchReport, 'groups'>): GoalResult[]
         m.tier === tier &&
         m.concurrency === concurrency,
     );
+  // The SDK limit rows of the run, 64 MiB (a smoke run's smaller object stands in for it, as above).
+  const limitScenario = (op: 'put' | 'get') => all.find((m) => isSdkLimitScenario(m.scenario, op))?.scenario ?? sdkLimitScenario(op, 64 * 2 ** 20);
   const rss = all.find((m) => m.scenario.startsWith('sdk put large') && m.tier === 'object server (file)');
   const rssMb = rss?.extra?.serverPeakRssMB;
   return [
@@ -92,5 +108,9 @@ export function evaluateGoals(report: Pick<BenchReport, 'groups'>): GoalResult[]
     overheadGoal(find, 6, 's3 adapter vs raw client-s3, put 4 KiB', 0.05, ['sdk put 4 KiB', 's3 adapter'], ['sdk put 4 KiB', 'raw client-s3']),
     overheadGoal(find, 6, 's3 adapter vs raw client-s3, get 64 MiB', 0.05, ['sdk get 64 MiB', 's3 adapter'], ['sdk get 64 MiB', 'raw client-s3']),
     overheadGoal(find, 6, 's3 adapter vs raw client-s3, put 64 MiB', 0.05, ['sdk put 64 MiB', 's3 adapter'], ['sdk put 64 MiB', 'raw client-s3']),
+    // The same SDK client (default checksums) against the object server and against a bare route: what the
+    // server adds to the transfer itself.
+    limitGoal(find, 6, 'SDK PutObject 64 MiB (default checksums): object server vs a fastify route draining the body', 1.5, [limitScenario('put'), SDK_LIMIT_TIERS.server], [limitScenario('put'), SDK_LIMIT_TIERS.put]),
+    limitGoal(find, 6, 'SDK GetObject 64 MiB (default checksums): object server vs a fastify route sending the buffer', 1.2, [limitScenario('get'), SDK_LIMIT_TIERS.server], [limitScenario('get'), SDK_LIMIT_TIERS.get]),
   ];
 }

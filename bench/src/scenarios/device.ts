@@ -15,7 +15,10 @@
  * the xxh64 of the page with the device's own hasher (`xxhash-wasm`), and nothing else. The device verifies
  * every page it reads and stamps every page it writes, so it cannot beat that tier; how close it comes is the
  * device's own overhead (the aim: ≥ 0.9× of the floor), and the floor's ratio shows how much of a goal is
- * reachable on this machine at all. Both files are filled the same way, one 4 KiB write per page, so the page
+ * reachable on this machine at all. Most of that overhead on random pages is not code but memory: the device
+ * must look at the page's 32-byte guard, and the guards of the 64 MiB area span 512 KiB, so a random page's
+ * guard is seldom in the CPU cache (the floor has no such lookup; guards held in one small, cache-resident
+ * region cost the same work a few percent at most). Both files are filled the same way, one 4 KiB write per page, so the page
  * cache holds them alike (see `deviceTier`).
  */
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';

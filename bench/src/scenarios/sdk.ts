@@ -15,7 +15,8 @@
  * tier's median with min–max. The adapter's row adds the median of
  * its per-round overhead against the raw tier in the same round (`paired`), the figure least disturbed by a
  * neighbour's load, and every row the client's CPU per operation (`clientCpuMsPerOp`). BENCH_SDK_ROUNDS
- * overrides the number of rounds.
+ * overrides the number of rounds. The 64 MiB put and get with the SDK's default checksums are also compared with
+ * their limits, bare fastify routes driven by the same client (sdk-limits.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ import { payload, sizeLabel } from '../payload.ts';
 import type { ScenarioGroup } from '../report-types.ts';
 import { BENCH_CREDENTIALS, BENCH_REGION } from '../servers/credentials.ts';
 import { spawnServer } from '../servers/spawn.ts';
+import { sdkLimitGroups } from './sdk-limits.ts';
 import { cdf, spread, summarize } from '../stats.ts';
 
 const MiB = 2 ** 20;
@@ -162,7 +164,7 @@ async function interleaved(scenario: string, bytes: number, tiers: Tier[], plan:
 
 export const sdkScenario: Scenario = {
   name: 'sdk',
-  steps: () => 5,
+  steps: () => 6,
   async run(ctx) {
     const data = join(ctx.dir, 'sdk-server');
     mkdirSync(data, { recursive: true });
@@ -207,6 +209,8 @@ export const sdkScenario: Scenario = {
         }
         ctx.progress(`sdk ${label}`);
       }
+      groups.push(...(await sdkLimitGroups(ctx.mode, server, ctx.mode === 'smoke' ? 4 * MiB : 64 * MiB)));
+      ctx.progress('sdk limits');
       // One large streamed upload and download; the server's peak RSS is the figure that matters.
       const large = ctx.largeBytes;
       // The peak of this upload, not of the 64 MiB transfers above (VmHWM is the process's lifetime peak).

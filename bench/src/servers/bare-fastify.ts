@@ -1,14 +1,32 @@
 /**
- * Benchmark target: a bare fastify route returning the same 4 KiB for GET and draining PUT bodies — the
- * ceiling the object server's GET is compared with (the goal: at least 0.5× of it).
+ * Benchmark target: a bare fastify route returning the same bytes (BENCH_OBJECT_BYTES, default 4 KiB) for GET
+ * and draining PUT bodies — the ceiling the object server is compared with: its 4 KiB GET (the goal: at least
+ * 0.5× of it), and the limits of a 64 MiB SDK PutObject and GetObject (scenarios/sdk-limits.ts).
+ *
+ * A GET that asks for checksums (`x-amz-checksum-mode: ENABLED`, which the AWS SDK sends by default) gets the
+ * body's CRC32 in `x-amz-checksum-crc32`, as S3 answers for an object stored with one (GetObject,
+ * "ChecksumMode"; https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html): the SDK then validates
+ * the same checksum here as on the object server, so the limit includes the client's own work. Requests
+ * without the header (wrk's) get the plain body, as before.
  */
+import { crc32 } from 'node:zlib';
 import Fastify from 'fastify';
 import { payload } from '../payload.ts';
 
 const body = payload(Number(process.env.BENCH_OBJECT_BYTES ?? 4096), 4096);
+/** CRC32 of `body`, big-endian, base64 — the encoding of S3's `x-amz-checksum-crc32`. */
+const bodyCrc32 = (() => {
+  const be = Buffer.alloc(4);
+  be.writeUInt32BE(crc32(body) >>> 0);
+  return be.toString('base64');
+})();
 const app = Fastify({ logger: false });
 app.addContentTypeParser('*', (_req, _payload, done) => done(null));
-app.get('/*', async (_req, reply) => reply.header('content-type', 'application/octet-stream').header('etag', '"x"').send(body));
+app.get('/*', async (req, reply) => {
+  reply.header('content-type', 'application/octet-stream').header('etag', '"x"');
+  if (req.headers['x-amz-checksum-mode'] === 'ENABLED') reply.header('x-amz-checksum-crc32', bodyCrc32).header('x-amz-checksum-type', 'FULL_OBJECT');
+  return reply.send(body);
+});
 app.put('/*', async (req, reply) => {
   for await (const _chunk of req.raw) {
     // drain

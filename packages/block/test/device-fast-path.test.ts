@@ -123,6 +123,11 @@ describe('page device fast path', () => {
     plain.forEach((b, p) => expect(b.equals(page(512, p + 1))).toBe(true));
     expect((await d.read(20, 2, { expectTag: 5 })).equals(Buffer.concat([page(512, 0x21), page(512, 0x22)]))).toBe(true);
     expect((await d.read(31, 2, { expectTag: 6 })).equals(Buffer.concat([page(512, 0x32), page(512, 0x33)]))).toBe(true);
+    // An unwritten page of a group in memory (the fast path, which reads the page before it looks at the guard)
+    // reads as zeros whatever its data page holds.
+    await medium.write(new PageLayout(512).dataOffset(40), page(512, 0xee));
+    expect((await d.read(40, 1, { into: Buffer.alloc(512, 1) })).equals(page(512, 0))).toBe(true);
+    expect((await d.read(40)).equals(page(512, 0))).toBe(true);
     // The same image through a synchronous medium reads the same, once flushed (guards reach the medium then).
     await d.flush();
     const again = await openPageDevice(createMemoryMedium(medium.toBuffer()));

@@ -1,0 +1,22 @@
+/**
+ * Names of the SDK limit rows (sdk-limits.ts), apart from the scenario so goals.ts can look the rows up without
+ * loading the scenario and what it starts.
+ */
+import { sizeLabel } from '../payload.ts';
+
+/** The tiers of the limit rows: the object server, and the bare route standing for each operation's limit. */
+export const SDK_LIMIT_TIERS = {
+  server: 'object server (file)',
+  put: 'bare fastify (drains the body)',
+  get: 'bare fastify (sends one buffer)',
+} as const;
+
+/** The scenario of the limit rows of `op` at `bytes`, e.g. `sdk put 64 MiB, default checksums, vs limit`. */
+export function sdkLimitScenario(op: 'put' | 'get', bytes: number): string {
+  return `sdk ${op} ${sizeLabel(bytes)}, default checksums, vs limit`;
+}
+
+/** Whether `scenario` names limit rows of `op`, at any size (a smoke run uses a smaller object). */
+export function isSdkLimitScenario(scenario: string, op: 'put' | 'get'): boolean {
+  return scenario.startsWith(`sdk ${op} `) && scenario.endsWith(', default checksums, vs limit');
+}
