@@ -25,6 +25,8 @@ import { KeyMutex, Semaphore } from './lock.ts';
 import { openReadHandle } from './read-handle.ts';
 import { ReadCloses } from './read-closes.ts';
 import type { ReadHandle } from './read-handle.ts';
+import { StagedCloses, openWriteHandle } from './write-handle.ts';
+import type { WriteHandle } from './write-handle.ts';
 import { errnoOf } from './to-storage-error.ts';
 
 /** Mutex name serializing directory removal and conversions (NUL never occurs in a key). */
@@ -67,6 +69,8 @@ export class FileCore {
   readonly longKeys = new LongKeys();
   /** Where the records of data files are (meta-store.ts). */
   readonly meta: MetaStore;
+  /** Closes of staged files' descriptors, run beside their commit (write-handle.ts). */
+  readonly stagedCloses = new StagedCloses();
 
   constructor(options: CoreOptions) {
     this.root = options.root;
@@ -76,7 +80,7 @@ export class FileCore {
     this.fds = new Semaphore(options.maxOpenFiles);
     this.reads = new ReadCloses(options.root);
     this.meta = new MetaStore(this, options.xattrs);
-    this.#dirs = new DirHandles((path) => this.open(path, constants.O_RDONLY), Math.min(DIR_HANDLES_MAX, options.maxOpenFiles));
+    this.#dirs = new DirHandles((path) => this.openWrite(path, constants.O_RDONLY), Math.min(DIR_HANDLES_MAX, options.maxOpenFiles));
   }
 
   /** Absolute path of a relative one (`''` is the root). */
@@ -100,6 +104,14 @@ export class FileCore {
    */
   openRead(path: string): Promise<ReadHandle> {
     return retryWhileExhausted(() => openReadHandle(path, READ_FLAGS));
+  }
+
+  /**
+   * Opens for writing (a staged file) or for fsync (a directory) as a light callback-API handle
+   * (write-handle.ts), retrying while descriptors are exhausted.
+   */
+  openWrite(path: string, flags: number, mode?: number): Promise<WriteHandle> {
+    return retryWhileExhausted(() => openWriteHandle(path, flags, mode));
   }
 
   /** fsyncs a directory so a rename or create in it is durable (policy `always` only). */

@@ -12,10 +12,13 @@
  * it. Directories removed behind the adapter's back by another process are outside the one-process-per-root
  * contract (as for the verified-directory cache).
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { WriteHandle } from './write-handle.ts';
+
+/** What a directory handle must do: fsync and close. */
+export type SyncHandle = Pick<WriteHandle, 'sync' | 'close'>;
 
 interface Entry {
-  handle: Promise<FileHandle>;
+  handle: Promise<SyncHandle>;
   /** Syncs in flight on this handle; the last one closes a dropped handle. */
   users: number;
   dropped: boolean;
@@ -31,7 +34,7 @@ interface Entry {
 
 /** A bounded cache of open directory handles used only for fsync. */
 export class DirHandles {
-  readonly #open: (path: string) => Promise<FileHandle>;
+  readonly #open: (path: string) => Promise<SyncHandle>;
   readonly #max: number;
   /** Map order is recency order (oldest first). */
   readonly #entries = new Map<string, Entry>();
@@ -40,7 +43,7 @@ export class DirHandles {
    * @param open opens a directory read-only (the core's EMFILE-retrying open).
    * @param max handles kept open at most; a sync on a path beyond it evicts the least recently used.
    */
-  constructor(open: (path: string) => Promise<FileHandle>, max: number) {
+  constructor(open: (path: string) => Promise<SyncHandle>, max: number) {
     this.#open = open;
     this.#max = Math.max(1, max);
   }

@@ -120,7 +120,7 @@ export class FileAdapter implements StorageAdapter {
    * outside it (FileCore.syncPublished), so same-key writers queue only for the rename, not the fsync.
    * Removes `tmp` on failure.
    */
-  async #commit(key: string, tmp: string, conditions: Conditions[], op: string, signal?: AbortSignal): Promise<void> {
+  async #commit(key: string, tmp: string, conditions: Conditions[], op: string, signal?: AbortSignal, kp = keyToPath(key)): Promise<void> {
     let dir: string | undefined;
     try {
       throwIfAborted(signal, op, key);
@@ -129,7 +129,7 @@ export class FileAdapter implements StorageAdapter {
           const current = await this.#current(key);
           for (const c of conditions) checkWriteConditions(current, c, op, key);
         }
-        dir = await this.#core.publish(tmp, key, keyToPath(key));
+        dir = await this.#core.publish(tmp, key, kp);
       });
     } catch (e) {
       await this.#core.discard(tmp);
@@ -153,14 +153,15 @@ export class FileAdapter implements StorageAdapter {
     listenEarly(body);
     return this.#run('put', key, options.signal, async () => {
       const base = { key, ...pickStandardHeaders(options), userMetadata: lowerKeys(options.userMetadata), tags: { ...options.tags } };
-      const withKey = storesKey(keyToPath(key));
+      const kp = keyToPath(key);
+      const withKey = storesKey(kp);
       let info!: ObjectInfo;
       const tmp = await stageBody(this.#core, body, (d, stamp) => {
         info = { ...base, size: d.size, etag: d.etag, lastModified: new Date() };
         if (Object.keys(d.checksums).length > 0) info.checksums = { ...d.checksums };
         return objectRecord(info, stamp, withKey);
       });
-      await this.#commit(key, tmp, [options], 'put', options.signal);
+      await this.#commit(key, tmp, [options], 'put', options.signal, kp);
       return cloneInfo(info);
     });
   }
@@ -342,6 +343,7 @@ export class FileAdapter implements StorageAdapter {
       return; // never opened: nothing to release
     }
     await this.#core.meta.settled();
+    await this.#core.stagedCloses.settled();
     await this.#core.closeDirs();
     await this.#core.reads.closesSettled();
     await this.#release?.();

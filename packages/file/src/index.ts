@@ -67,8 +67,9 @@ const option = (name: string, problem: string) => new TypeError(`createFileAdapt
  *   created, while empty. Error messages carry no server path (the native error with its paths is the
  *   `cause`).
  * - **Plain files.** An object's file holds exactly its bytes. Its metadata (ETag, Last-Modified, standard
- *   headers, user metadata, tags, checksums, part layout, the key where the path does not spell it) is a JSON
- *   record in the file's `user.strata.meta` extended attribute, set on the staged file before the rename, so
+ *   headers, user metadata, tags, checksums, part layout, the key where the path does not spell it) is a compact
+ *   record (46 bytes for a small put: it fits in an ext4 inode; record-codec.ts) in the file's
+ *   `user.strata.meta` extended attribute, set on the staged file before the rename, so
  *   one rename publishes bytes and metadata together. Where an attribute cannot hold it (no user attributes,
  *   a record over the file system's limit, `xattrs: false`) it is a metadata file
  *   `<root>/.strata-meta/<xx>/<inode>.json`, written and fsynced before the rename. A record describes a file

@@ -23,7 +23,7 @@
 import * as fsp from 'node:fs/promises';
 import type { FileCore } from './core.ts';
 import { META_DIR } from './key-mapping.ts';
-import { decodeRecord, encodeRecord } from './object-meta.ts';
+import { decodeRecord, encodeRecordJson } from './object-meta.ts';
 import type { MetaRecord } from './object-meta.ts';
 import { errnoOf } from './to-storage-error.ts';
 
@@ -92,7 +92,7 @@ export class MetaFiles {
     const tmp = core.stagingPath('m');
     const fh = await core.open(tmp, 'wx', 0o644);
     try {
-      await fh.writeFile(encodeRecord(record));
+      await fh.writeFile(encodeRecordJson(record));
       if (core.durable) await fh.sync();
     } finally {
       await fh.close();

@@ -208,8 +208,7 @@ export class MetaStore {
     if (key === '' || Date.now() - st.mtimeMs < RACY_MS) return;
     const record: MetaRecord = { v: 1, ...stampOf(st), etag };
     // The record then answers for the file, so it carries the type the file's name gave it (object-read.ts).
-    const type = contentTypeFromKey(key);
-    if (type !== undefined) record.contentType = type;
+    if (contentTypeFromKey(key) !== undefined) record.typeFromKey = true;
     const done = this.#core.mutex
       .run(key, async () => {
         const now = await fsp.lstat(path);

@@ -1,11 +1,12 @@
 /**
  * The metadata record of a data file: what the file adapter knows about an object (or a multipart part) beyond
- * its bytes, as one compact JSON value kept in the file's `user.strata.meta` attribute or, where attributes
- * cannot hold it, in a metadata file (meta-store.ts). The file itself holds exactly the object's bytes.
+ * its bytes, kept in the file's `user.strata.meta` attribute in a compact binary form or, where attributes
+ * cannot hold it, as JSON in a metadata file (meta-store.ts; both forms: record-codec.ts). The file itself
+ * holds exactly the object's bytes. As JSON:
  *
  * ```json
  * {"v":1,"ino":1835021,"size":11,"mtimeMs":1732435200123.4563,"etag":"…","lastModified":1732435200125,
- *  "contentType":"application/json","userMetadata":{"a":"1"},"tags":{},"checksums":{"crc32":"…"}}
+ *  "contentType":"application/x-report","userMetadata":{"a":"1"},"checksums":{"crc32":"…"}}
  * ```
  *
  * **The stamp** (`ino`, `size`, `mtimeMs`) is the data file as it was when the record was written. A record
@@ -15,12 +16,14 @@
  * and mtime, attributes copied along, a new inode — the record still holds) from a reader that opened one file
  * and read the attribute of another put at the path meanwhile (a race the reader retries).
  *
- * Optional fields are left out when empty, to keep the record small: an ext4 inode has about 100 bytes for
- * attributes, and all of a file's attributes must fit in one 4 KiB block beyond that.
+ * Optional fields are left out when empty or at their default, to keep the record small: an ext4 inode has
+ * room for a value of about 60 bytes, and a larger one costs every durable put one more block (record-codec.ts).
  */
 import type { Stats } from 'node:fs';
 import type { Checksums, ObjectInfo, PartInfo } from '@strata/storage';
+import { contentTypeFromKey } from '@strata/storage';
 import { STANDARD_HEADER_NAMES } from '@strata/storage/adapter';
+import { decodeAny, encodeCompact, encodeJson } from './record-codec.ts';
 
 /** What identifies the data file a record was written for. */
 export interface Stamp {
@@ -32,6 +35,7 @@ export interface Stamp {
 
 /** The stored record: the stamp, the ETag, and what else is known. */
 export interface MetaRecord extends Stamp {
+  /** The schema of these fields (version 1, whichever form stored them: record-codec.ts). */
   v: 1;
   etag: string;
   /** Milliseconds since the epoch; absent for a file the adapter did not write (its mtime is used). */
@@ -39,6 +43,8 @@ export interface MetaRecord extends Stamp {
   /** The key, for files whose path does not spell it (hashed keys and long segments). */
   key?: string;
   contentType?: string;
+  /** The content type is the one the key's extension gives (`contentTypeFromKey`), so it is not stored. */
+  typeFromKey?: true;
   contentEncoding?: string;
   contentDisposition?: string;
   contentLanguage?: string;
@@ -70,6 +76,10 @@ export function objectRecord(info: ObjectInfo, stamp: Stamp, withKey: boolean, p
   const r: MetaRecord = { v: 1, ...stamp, etag: info.etag, lastModified: info.lastModified.getTime() };
   if (withKey) r.key = info.key;
   for (const h of STANDARD_HEADER_NAMES) if (info[h] !== undefined) r[h] = info[h];
+  if (r.contentType !== undefined && r.contentType === contentTypeFromKey(info.key)) {
+    delete r.contentType;
+    r.typeFromKey = true;
+  }
   if (Object.keys(info.userMetadata).length > 0) r.userMetadata = { ...info.userMetadata };
   if (Object.keys(info.tags).length > 0) r.tags = { ...info.tags };
   if (info.checksums && Object.keys(info.checksums).length > 0) r.checksums = { ...info.checksums };
@@ -90,6 +100,10 @@ export function recordInfo(r: MetaRecord, key: string): ObjectInfo {
     tags: { ...r.tags },
   };
   for (const h of STANDARD_HEADER_NAMES) if (r[h] !== undefined) info[h] = r[h];
+  if (r.typeFromKey) {
+    const type = contentTypeFromKey(info.key);
+    if (type !== undefined) info.contentType = type;
+  }
   if (r.checksums) info.checksums = { ...r.checksums };
   if (r.checksumType !== undefined) info.checksumType = r.checksumType;
   if (r.partCount !== undefined) info.partCount = r.partCount;
@@ -110,22 +124,19 @@ export function recordPart(r: MetaRecord): PartInfo {
   return part;
 }
 
-/** The record's bytes. */
+/** The record's bytes in an extended attribute: the compact form (record-codec.ts). */
 export function encodeRecord(r: MetaRecord): Buffer {
-  return Buffer.from(JSON.stringify(r), 'utf8');
+  return encodeCompact(r);
 }
 
-/** Parses a record; undefined for anything that is not one (damaged, or another program's attribute). */
+/** The record's bytes in a metadata file: JSON, for people to read. */
+export function encodeRecordJson(r: MetaRecord): Buffer {
+  return encodeJson(r);
+}
+
+/** Parses a record of either form; undefined for anything that is not one (damaged, or another program's). */
 export function decodeRecord(bytes: Buffer | string): MetaRecord | undefined {
-  let r: MetaRecord;
-  try {
-    r = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8')) as MetaRecord;
-  } catch {
-    return undefined;
-  }
-  if (typeof r !== 'object' || r === null || r.v !== 1) return undefined;
-  if (typeof r.etag !== 'string' || typeof r.size !== 'number' || typeof r.mtimeMs !== 'number' || typeof r.ino !== 'number') return undefined;
-  return r;
+  return decodeAny(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
 }
 
 /** `[a, a, a, b]` → `[[a, 3], [b, 1]]`: a multipart object's parts are nearly all of one size. */

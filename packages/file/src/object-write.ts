@@ -2,17 +2,19 @@
  * Staging a write: the body is streamed into a new file in the staging area, a batch at a time (one writev for
  * a body that fits the write batch), then the file's record (its ETag, metadata and stamp; object-meta.ts) is
  * attached to it before it is fsynced (policy `always`). The caller publishes it with one rename
- * (core.ts `publish`): bytes and metadata appear together, or not at all.
+ * (core.ts `publish`): bytes and metadata appear together, or not at all. After the fsync the file's descriptor
+ * is closed on the thread pool while the caller renames and syncs the directory (write-handle.ts `StagedCloses`): a
+ * rename does not need the writer's descriptor closed, and the close is then off the put's latency.
  */
 import { constants, fstatSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { StorageError } from '@strata/storage';
 import type { BodyDigests, PreparedBody } from '@strata/storage';
 import type { FileCore } from './core.ts';
 import { stampOf } from './object-meta.ts';
 import type { MetaRecord, Stamp } from './object-meta.ts';
+import type { WriteHandle } from './write-handle.ts';
 
 /** Bodies up to this size are written with one writev; larger ones stream in batches of this size. */
 const WRITE_BATCH = 256 * 1024;
@@ -140,13 +142,14 @@ export async function stageStream(
   const source: BatchSource =
     stream instanceof Readable && !stream.readableObjectMode ? new ReadableBatches(stream) : new IteratorBatches(stream);
   const tmp = core.stagingPath();
-  let fh: FileHandle;
+  let fh: WriteHandle;
   try {
-    fh = await core.open(tmp, WRITE_FLAGS, 0o644);
+    fh = await core.openWrite(tmp, WRITE_FLAGS, 0o644);
   } catch (e) {
     await source.cancel();
     throw e;
   }
+  let closing = false;
   try {
     let position = 0;
     for (;;) {
@@ -159,12 +162,16 @@ export async function stageStream(
     // attached before the fsync, which makes it durable with the bytes (an attribute is inode metadata, so
     // this is fsync, not fdatasync).
     await core.meta.attach(tmp, describe(stampOf(fstatSync(fh.fd))));
-    if (core.durable) await fh.sync();
-    await fh.close();
+    if (core.durable) {
+      await fh.sync();
+      // Durable now: the close need not precede the rename, so it runs beside the commit.
+      closing = true;
+      core.stagedCloses.closeSoon(fh);
+    } else await fh.close();
     return tmp;
   } catch (e) {
     await source.cancel().catch(() => undefined);
-    await fh.close().catch(() => undefined);
+    if (!closing) await fh.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true });
     throw e;
   }

@@ -4,7 +4,7 @@
  * directory fsync never outlive their directory (a stale handle would fsync a removed inode while the rename
  * went into its replacement — a silent durability loss).
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { readText } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { DirHandles } from '../src/dir-handles.ts';
 import { openFileStorage } from '../src/index.ts';
+import { StagedCloses } from '../src/write-handle.ts';
 
 let root: string;
 beforeEach(() => {
@@ -70,6 +71,39 @@ describe.each([true, false])('fsync always, metadata in attributes: %s', (xattrs
     const values = await Promise.all(Array.from({ length: 16 }, (_, i) => storage.put('r/s/k', `v${i}`)));
     expect(values.map((v) => v.key)).toEqual(Array(16).fill('r/s/k'));
     expect(await readText(await storage.get('r/s/k'))).toMatch(/^v\d+$/);
+  });
+});
+
+describe('staged files closed beside the commit', () => {
+  const openFds = () => readdirSync('/proc/self/fd').length;
+
+  it.skipIf(process.platform !== 'linux')('closing the storage waits for every staged file’s close', async () => {
+    const before = openFds();
+    const storage = await openFileStorage({ root, fsync: 'always' });
+    // A staged file's descriptor is closed after its fsync, while the put renames and syncs the directory:
+    // some closes may still run when the puts resolve, and close() must wait for them.
+    const puts = await Promise.all(Array.from({ length: 32 }, (_, i) => storage.put(`k/${i % 8}`, `v${i}`)));
+    expect(puts).toHaveLength(32);
+    await storage.close();
+    expect(openFds()).toBeLessThanOrEqual(before);
+  });
+
+  it('StagedCloses.settled waits for a slow close and takes a failed one as done', async () => {
+    const closes = new StagedCloses();
+    const pending: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const handle = () => ({ close: () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject })) });
+    closes.closeSoon(handle());
+    closes.closeSoon(handle());
+    let settled = false;
+    const waiting = closes.settled().then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false);
+    pending[0]?.resolve();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false);
+    pending[1]?.reject(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    await waiting;
+    expect(settled).toBe(true);
   });
 });
 

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readBytes, readText } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { META_DIR, openFileStorage } from '../src/index.ts';
+import { decodeRecord } from '../src/object-meta.ts';
 
 let root: string;
 let storage: Storage;
@@ -30,7 +31,7 @@ afterEach(async () => {
 const md5 = (b: string | Buffer) => createHash('md5').update(b).digest('hex');
 const attrOf = (path: string) => {
   const v = getAttributeSync(path, 'user.strata.meta');
-  return v === null ? undefined : (JSON.parse(v.toString()) as Record<string, unknown>);
+  return v === null ? undefined : (decodeRecord(v) as Record<string, unknown> | undefined);
 };
 /** Moves a file's mtime a minute back: out of the window in which a cached ETag could be racy. */
 const age = (path: string) => {
@@ -66,15 +67,15 @@ describe('objects are plain files', () => {
       checksums: { crc32c: info.checksums?.crc32c },
     });
     expect(existsSync(join(root, META_DIR))).toBe(false);
-    // `getfattr` (the attr package), where installed, shows the same attribute to a person.
+    // `getfattr` (the attr package), where installed, reads the same attribute from outside the process.
     const getfattr = (() => {
       try {
-        return execFileSync('getfattr', ['--only-values', '-n', 'user.strata.meta', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        return execFileSync('getfattr', ['--only-values', '-n', 'user.strata.meta', file], { stdio: ['ignore', 'pipe', 'ignore'] });
       } catch {
         return undefined;
       }
     })();
-    if (getfattr !== undefined) expect(JSON.parse(getfattr).etag).toBe(md5(body));
+    if (getfattr !== undefined) expect(decodeRecord(getfattr)?.etag).toBe(md5(body));
   });
 
   it('changes tags in place: same file, bytes, ETag and Last-Modified', async () => {
