@@ -7,6 +7,9 @@
  *
  * - READ on a bucket lists it (objects, versions, multipart uploads); WRITE on a bucket creates, overwrites and
  *   deletes its objects; READ on an object reads it (and its versions by id).
+ * - WRITE does not delete a version by id (s3:DeleteObjectVersion): the mapping table of the same page grants
+ *   that "when the grantee is the bucket owner" only, and the owner (the root identity) holds it anyway, so an
+ *   ACL never grants a DeleteObject naming `versionId` — a public-read-write bucket cannot lose its history.
  * - READ_ACP / WRITE_ACP read and replace the ACL of the bucket or object; FULL_CONTROL is all of them.
  *
  * Grantees: AllUsers is every caller, anonymous ones too; AuthenticatedUsers every signed caller; a canonical
@@ -81,6 +84,7 @@ export class AclAuthority {
     if (objectOwnershipOf(settings) === 'BucketOwnerEnforced') return false;
     const ignorePublic = settings.publicAccessBlock?.IgnorePublicAcls === true;
     const ownerId = this.#state.owner.id;
+    if ((op === 'DeleteObject' || op === 'DeleteObjects') && query.has('versionId')) return false;
     const onBucket = BUCKET_PERMISSIONS[op];
     if (onBucket !== undefined) return grantsPermit(bucketGrantsOf(this.#state, bucket), onBucket, caller, ownerId, ignorePublic);
     const onObject = OBJECT_PERMISSIONS[op];

@@ -24,9 +24,11 @@ async function grantsOfRequest(ctx: S3Context): Promise<Grant[]> {
   return grants;
 }
 
-/** Replaces a bucket's ACL. */
+/** Replaces a bucket's ACL (checked again where it is written, against a concurrent ownership change). */
 export const putBucketAcl: Handler = async (ctx) => {
-  await setBucketGrants(ctx.state, bucketOf(ctx), await grantsOfRequest(ctx));
+  const bucket = bucketOf(ctx);
+  const grants = await grantsOfRequest(ctx);
+  await setBucketGrants(ctx.state, bucket, grants, () => assertAclWritable(ctx.state, bucket, grants));
   return {};
 };
 

@@ -14,6 +14,7 @@
 import type { Owner, ServerState } from '../context.ts';
 import { GROUPS, isOwnerOnly, ownerGrant } from './acl-document.ts';
 import type { AclPermission, Grant } from './acl-document.ts';
+import type { BucketAccessSettings } from './bucket-access-settings.ts';
 import { iamOf } from './iam-state.ts';
 
 /** The tag name an object's ACL is stored under (a name clients cannot use: tags.ts refuses it). */
@@ -74,7 +75,14 @@ export function bucketGrantsOf(state: ServerState, bucket: string): Grant[] {
   return iamOf(state).access.get(bucket).acl ?? [ownerGrant(state.owner)];
 }
 
-/** Replaces a bucket's ACL; the default ACL is stored as none. */
-export function setBucketGrants(state: ServerState, bucket: string, grants: readonly Grant[]): Promise<void> {
-  return iamOf(state).access.update(bucket, { acl: isOwnerOnly(grants, state.owner) ? undefined : [...grants] });
+/**
+ * Replaces a bucket's ACL; the default ACL is stored as none. `check` runs against the bucket's settings in the
+ * store's serial section (its throw refuses the write), so a concurrent change of Object Ownership cannot slip
+ * between the check and the write.
+ */
+export function setBucketGrants(state: ServerState, bucket: string, grants: readonly Grant[], check?: (current: BucketAccessSettings) => void): Promise<void> {
+  return iamOf(state).access.update(bucket, (current) => {
+    check?.(current);
+    return { acl: isOwnerOnly(grants, state.owner) ? undefined : [...grants] };
+  });
 }

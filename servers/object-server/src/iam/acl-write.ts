@@ -14,7 +14,7 @@
  * "You can use either a canned ACL or specify access permissions explicitly. You cannot do both.").
  */
 import { header } from '../context.ts';
-import type { S3Context, ServerState } from '../context.ts';
+import type { Owner, S3Context, ServerState } from '../context.ts';
 import { tagsFrom } from '../object-headers.ts';
 import { S3Error } from '../s3-errors.ts';
 import { ACL_PERMISSIONS, CANNED_ACLS, GRANT_HEADERS, cannedGrants, isOwnerOnly, isPublicAcl, parseAccessControlPolicy, parseGrantHeader } from './acl-document.ts';
@@ -74,6 +74,18 @@ export function assertAclWritable(state: ServerState, bucket: string, grants: re
     throw new S3Error('AccessControlListNotSupported');
   }
   if (settings.publicAccessBlock?.BlockPublicAcls === true && isPublicAcl(grants)) throw new S3Error('AccessDenied', 'Access Denied');
+}
+
+/**
+ * Throws InvalidBucketAclWithObjectOwnership unless the bucket's ACL is the owner's FULL_CONTROL alone: Object
+ * Ownership BucketOwnerEnforced may be applied only then ("Prerequisites for disabling ACLs",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-migrating-acls-prerequisites.html, and
+ * "Troubleshooting", https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html:
+ * a PutBucketOwnershipControls that enforces bucket-owner ownership on a bucket whose ACL grants others fails).
+ * Object ACLs are not checked: S3 applies the setting over them, and they stop granting.
+ */
+export function assertBucketAclOwnerOnly(settings: BucketAccessSettings, owner: Owner): void {
+  if (settings.acl !== undefined && !isOwnerOnly(settings.acl, owner)) throw new S3Error('InvalidBucketAclWithObjectOwnership');
 }
 
 /** The grants a write's headers name, checked against the bucket's settings; undefined when it names none. */

@@ -92,6 +92,18 @@ export class Authorizer {
         return this.#objectTags(bucket, key, query.get('versionId') ?? undefined).then((tags) => this.#settle(this.decide(op, auth, bucket, key, raw, query, tags), op, auth, bucket, key, raw, query));
       }
     }
+    // A copy reads its source with s3:GetObject, and tag conditions apply to that read as to any GetObject: the
+    // source's tags are read when a policy that applies to the source mentions the key (its bucket's policy or
+    // the caller's own). The destination is a PutObject, for which S3 does not support the key.
+    if (this.#objectTags !== undefined && COPY_OPS.has(op)) {
+      const source = copySourceOf(raw.headers['x-amz-copy-source']);
+      const principal = accessKeyId === null ? undefined : this.#identities.principalOf(accessKeyId);
+      if (source !== undefined && policiesNeedObjectTags(this.#policies.peek(source.bucket), principal)) {
+        return this.#objectTags(source.bucket, source.key, source.versionId).then((tags) =>
+          this.#settle(this.decide(op, auth, bucket, key, raw, query, undefined, tags), op, auth, bucket, key, raw, query),
+        );
+      }
+    }
     return this.#settle(this.decide(op, auth, bucket, key, raw, query), op, auth, bucket, key, raw, query);
   }
 
@@ -115,8 +127,20 @@ export class Authorizer {
     throw new S3Error('AccessDenied', 'Access Denied');
   }
 
-  /** The combined verdict: 'Deny' (explicit), 'Allow', or undefined (the implicit deny); `existingTags` are the object's. */
-  decide(op: string, auth: AuthResult, bucket: string | undefined, key: string | undefined, raw: IncomingMessage, query: QueryParams, existingTags?: Readonly<Record<string, string>>): Verdict {
+  /**
+   * The combined verdict: 'Deny' (explicit), 'Allow', or undefined (the implicit deny). `existingTags` are the
+   * tags of the object the request acts on; `sourceTags` those of a copy's source, seen only by the source read.
+   */
+  decide(
+    op: string,
+    auth: AuthResult,
+    bucket: string | undefined,
+    key: string | undefined,
+    raw: IncomingMessage,
+    query: QueryParams,
+    existingTags?: Readonly<Record<string, string>>,
+    sourceTags?: Readonly<Record<string, string>>,
+  ): Verdict {
     const principal = auth.accessKeyId === null ? undefined : this.#identities.principalOf(auth.accessKeyId);
     if (auth.accessKeyId !== null && principal === undefined) return undefined;
     const row = ACTIONS[op];
@@ -140,7 +164,12 @@ export class Authorizer {
     // ("CopyObject", https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html, "Permissions").
     const source = copySourceOf(raw.headers['x-amz-copy-source']);
     if (source === undefined) return verdict; // malformed: the handler answers InvalidArgument
-    return this.#evaluate(principal, source.versioned ? 's3:GetObjectVersion' : 's3:GetObject', `arn:aws:s3:::${source.bucket}/${source.key}`, source.bucket, values);
+    let sourceValues = values;
+    if (sourceTags !== undefined) {
+      sourceValues = new Map(values);
+      addExistingObjectTags(sourceValues, sourceTags);
+    }
+    return this.#evaluate(principal, source.versionId !== undefined ? 's3:GetObjectVersion' : 's3:GetObject', `arn:aws:s3:::${source.bucket}/${source.key}`, source.bucket, sourceValues);
   }
 
   /** Explicit deny in any policy, else an allow in the identity or bucket policy, else undefined. */
@@ -180,8 +209,8 @@ function bypassRequested(header: string | string[] | undefined): boolean {
 /** Operations that read another object as their source (x-amz-copy-source). */
 const COPY_OPS = new Set(['CopyObject', 'UploadPartCopy']);
 
-/** The bucket and key of an `x-amz-copy-source` header (`[/]bucket/key[?versionId=…]`, URL-encoded), or undefined. */
-function copySourceOf(header: string | string[] | undefined): { bucket: string; key: string; versioned: boolean } | undefined {
+/** The bucket, key and version of an `x-amz-copy-source` header (`[/]bucket/key[?versionId=…]`, URL-encoded), or undefined. */
+function copySourceOf(header: string | string[] | undefined): { bucket: string; key: string; versionId: string | undefined } | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined) return undefined;
   const q = value.indexOf('?');
@@ -193,5 +222,7 @@ function copySourceOf(header: string | string[] | undefined): { bucket: string; 
   }
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) return undefined;
-  return { bucket: path.slice(0, slash), key: path.slice(slash + 1), versioned: q !== -1 && new URLSearchParams(value.slice(q + 1)).has('versionId') };
+  const versionId = q === -1 ? undefined : (new URLSearchParams(value.slice(q + 1)).get('versionId') ?? undefined);
+  // An empty versionId still names a version (s3:GetObjectVersion); the handler refuses it.
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1), versionId };
 }

@@ -13,6 +13,7 @@ import type { Handler } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
 import { childText, children, parseXml } from '../xml.ts';
+import { assertBucketAclOwnerOnly } from './acl-write.ts';
 import { OBJECT_OWNERSHIP, type PublicAccessBlock } from './bucket-access-settings.ts';
 import { iamOf } from './iam-state.ts';
 
@@ -44,14 +45,21 @@ export const deletePublicAccessBlock: Handler = async (ctx) => {
   return { status: 204 };
 };
 
-/** Sets the bucket's Object Ownership. */
+/**
+ * Sets the bucket's Object Ownership. BucketOwnerEnforced is refused with InvalidBucketAclWithObjectOwnership
+ * while the bucket's ACL grants anyone but the owner (acl-write.ts), checked where the setting is written.
+ */
 export const putBucketOwnershipControls: Handler = async (ctx) => {
   const rules = children(parseXml(await readXmlBody(ctx), 'OwnershipControls'), 'Rule');
   if (rules.length !== 1) throw new S3Error('MalformedXML', 'OwnershipControls holds exactly one Rule');
   const value = childText(rules[0], 'ObjectOwnership')?.trim();
   const ownership = OBJECT_OWNERSHIP.find((o) => o === value);
   if (ownership === undefined) throw new S3Error('MalformedXML', `ObjectOwnership must be one of ${OBJECT_OWNERSHIP.join(', ')}`);
-  await iamOf(ctx.state).access.update(bucketOf(ctx), { objectOwnership: ownership });
+  const { owner } = ctx.state;
+  await iamOf(ctx.state).access.update(bucketOf(ctx), (current) => {
+    if (ownership === 'BucketOwnerEnforced') assertBucketAclOwnerOnly(current, owner);
+    return { objectOwnership: ownership };
+  });
   return {};
 };
 
@@ -62,8 +70,15 @@ export const getBucketOwnershipControls: Handler = (ctx) => {
   return { xml: { root: 'OwnershipControls', body: { Rule: { ObjectOwnership: ownership } } } };
 };
 
-/** Removes the Object Ownership setting (204). */
+/**
+ * Removes the Object Ownership setting (204). A bucket without one enforces bucket-owner ownership here
+ * (acl-write.ts `objectOwnershipOf`), so the removal takes the same prerequisite as setting BucketOwnerEnforced.
+ */
 export const deleteBucketOwnershipControls: Handler = async (ctx) => {
-  await iamOf(ctx.state).access.update(bucketOf(ctx), { objectOwnership: undefined });
+  const { owner } = ctx.state;
+  await iamOf(ctx.state).access.update(bucketOf(ctx), (current) => {
+    assertBucketAclOwnerOnly(current, owner);
+    return { objectOwnership: undefined };
+  });
   return { status: 204 };
 };

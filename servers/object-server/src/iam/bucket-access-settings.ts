@@ -37,6 +37,9 @@ export interface BucketAccessSettings {
   acl?: Grant[];
 }
 
+/** Part of a bucket's settings to replace; a field set to undefined is removed. */
+export type SettingsChange = Partial<Record<keyof BucketAccessSettings, unknown>>;
+
 /** The access settings of all buckets. */
 export class BucketAccessStore {
   readonly #storage: Storage;
@@ -69,10 +72,16 @@ export class BucketAccessStore {
     return this.#settings.get(bucket) ?? {};
   }
 
-  /** Replaces part of the bucket's settings; an undefined field is removed. */
-  update(bucket: string, change: Partial<Record<keyof BucketAccessSettings, unknown>>): Promise<void> {
+  /**
+   * Replaces part of the bucket's settings; an undefined field is removed. `change` may be a function of the
+   * current settings, run inside the store's serial section: a check it makes (and throws from, refusing the
+   * write) cannot be overtaken by another update of the same bucket.
+   */
+  update(bucket: string, change: SettingsChange | ((current: BucketAccessSettings) => SettingsChange)): Promise<void> {
     return this.#serial(async () => {
-      const next: BucketAccessSettings = { ...this.get(bucket), ...(change as BucketAccessSettings) };
+      const current = this.get(bucket);
+      const fields = typeof change === 'function' ? change(current) : change;
+      const next: BucketAccessSettings = { ...current, ...(fields as BucketAccessSettings) };
       for (const k of Object.keys(next) as (keyof BucketAccessSettings)[]) if (next[k] === undefined) delete next[k];
       if (Object.keys(next).length === 0) await this.#remove(bucket);
       else {

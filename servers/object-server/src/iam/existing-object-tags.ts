@@ -8,8 +8,11 @@
  *
  * The key is supported for the operations that read or re-label an existing object; "When granting
  * permissions for the PUT Object and DELETE Object operations, this condition key is not supported", so
- * PutObject, CopyObject, DeleteObject and DeleteObjects never read tags. A request naming `versionId` reads
- * that version's tags; one without reads the current version's.
+ * PutObject, DeleteObject and DeleteObjects never read tags, nor does a copy for its destination. A copy's
+ * source is read with s3:GetObject ("CopyObject", https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html,
+ * "Permissions"), so the source's tags are supplied to that read alone, under the same rule (authorizer.ts). A
+ * request naming `versionId` (a copy source's `?versionId=`) reads that version's tags; one without reads the
+ * current version's.
  */
 import { hasErrorCode } from '@strata/storage';
 import { storageKey } from '../context.ts';

@@ -11,6 +11,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
   GetBucketAclCommand,
   GetObjectAclCommand,
   GetObjectCommand,
@@ -326,6 +327,26 @@ describe('versions', () => {
     expect(await (await anonymous('acl-versions/k')).text()).toBe('two');
     await root.send(new PutObjectAclCommand({ Bucket: 'acl-versions', Key: 'k', VersionId: v1, ACL: 'private' }));
     expect((await anonymous(`acl-versions/k?versionId=${v1}`)).status).toBe(403);
+  });
+});
+
+describe('WRITE and versions', () => {
+  // "ACL overview", mapping of ACL permissions to policy permissions: WRITE on a bucket allows
+  // s3:DeleteObjectVersion only "when the grantee is the bucket owner".
+  it('a public-read-write bucket lets others add delete markers, never delete a version by id', async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'acl-rw-versions', ObjectOwnership: 'ObjectWriter', ACL: 'public-read-write' }));
+    await root.send(new PutBucketVersioningCommand({ Bucket: 'acl-rw-versions', VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = (await root.send(new PutObjectCommand({ Bucket: 'acl-rw-versions', Key: 'k', Body: 'one' }))).VersionId as string;
+    const denied = await anonymous(`acl-rw-versions/k?versionId=${v1}`, { method: 'DELETE' });
+    expect(denied.status).toBe(403);
+    expect(await denied.text()).toContain('<Code>AccessDenied</Code>');
+    const writer = await user('acl-rw-writer');
+    const result = await writer.client.send(new DeleteObjectsCommand({ Bucket: 'acl-rw-versions', Delete: { Objects: [{ Key: 'k', VersionId: v1 }] } }));
+    expect(result.Errors).toMatchObject([{ Key: 'k', Code: 'AccessDenied' }]);
+    // A delete without a version id only adds a marker: WRITE grants it.
+    expect((await anonymous('acl-rw-versions/k', { method: 'DELETE' })).status).toBe(204);
+    const kept = await root.send(new GetObjectCommand({ Bucket: 'acl-rw-versions', Key: 'k', VersionId: v1 }));
+    expect(await kept.Body?.transformToString()).toBe('one');
   });
 });
 

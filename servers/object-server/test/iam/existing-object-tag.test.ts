@@ -3,14 +3,16 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html): a user policy granting reads
  * of objects tagged `classification=public` only, over a real socket with the AWS SDK — version-aware (a named
  * version is judged by its own tags) — and the cost rule: the object's tags are read only when a policy that
- * applies mentions the key.
+ * applies mentions the key. A copy's source is judged by the source's tags.
  */
 import type { IncomingMessage } from 'node:http';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -74,6 +76,55 @@ describe('s3:ExistingObjectTag over the wire', () => {
     expect(code(await reader.send(new GetObjectCommand({ Bucket: 'tagged-versions', Key: 'doc' })).catch((e: unknown) => e))).toBe('AccessDenied');
     const old = await reader.send(new GetObjectCommand({ Bucket: 'tagged-versions', Key: 'doc', VersionId: v1.VersionId }));
     expect(await old.Body?.transformToString()).toBe('first');
+  });
+});
+
+describe("s3:ExistingObjectTag of a copy's source", () => {
+  // The source of CopyObject is read with s3:GetObject ("CopyObject", "Permissions",
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html): tag conditions judge that read by the
+  // source's tags, never the destination's.
+  it('an identity policy granting reads of tagged objects lets a copy read only tagged sources', async () => {
+    const root = server.client();
+    await root.send(new CreateBucketCommand({ Bucket: 'copy-src' }));
+    await root.send(new CreateBucketCommand({ Bucket: 'copy-dst' }));
+    await root.send(new PutObjectCommand({ Bucket: 'copy-src', Key: 'open.txt', Body: 'open', Tagging: 'classification=public' }));
+    await root.send(new PutObjectCommand({ Bucket: 'copy-src', Key: 'closed.txt', Body: 'closed', Tagging: 'classification=secret' }));
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [...publicOnly('copy-src').Statement, { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::copy-dst/*' }],
+    };
+    const copier = server.client({ credentials: await createUser(server.endpoint, root, 'tag-copier', policy) });
+    await copier.send(new CopyObjectCommand({ Bucket: 'copy-dst', Key: 'a', CopySource: 'copy-src/open.txt' }));
+    expect(await (await root.send(new GetObjectCommand({ Bucket: 'copy-dst', Key: 'a' }))).Body?.transformToString()).toBe('open');
+    expect(code(await copier.send(new CopyObjectCommand({ Bucket: 'copy-dst', Key: 'b', CopySource: 'copy-src/closed.txt' })).catch((e: unknown) => e))).toBe('AccessDenied');
+    // A missing source has no tags: the read is not granted.
+    expect(code(await copier.send(new CopyObjectCommand({ Bucket: 'copy-dst', Key: 'c', CopySource: 'copy-src/none.txt' })).catch((e: unknown) => e))).toBe('AccessDenied');
+  });
+
+  it("a bucket policy's Deny on tagged sources binds a user allowed everything, version by version", async () => {
+    const root = server.client();
+    await root.send(new CreateBucketCommand({ Bucket: 'copy-guarded' }));
+    await root.send(new PutBucketVersioningCommand({ Bucket: 'copy-guarded', VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = await root.send(new PutObjectCommand({ Bucket: 'copy-guarded', Key: 'doc', Body: 'first', Tagging: 'classification=public' }));
+    await root.send(new PutObjectCommand({ Bucket: 'copy-guarded', Key: 'doc', Body: 'second', Tagging: 'classification=secret' }));
+    const deny = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: 'arn:aws:s3:::copy-guarded/*',
+      Condition: { StringEquals: { 's3:ExistingObjectTag/classification': 'secret' } },
+    };
+    await root.send(new PutBucketPolicyCommand({ Bucket: 'copy-guarded', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [deny] }) }));
+    const all = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
+    const admin = server.client({ credentials: await createUser(server.endpoint, root, 'copy-admin', all) });
+    // The current version is secret: the copy is refused; the public first version may be copied by id.
+    expect(code(await admin.send(new CopyObjectCommand({ Bucket: 'copy-dst', Key: 'cur', CopySource: 'copy-guarded/doc' })).catch((e: unknown) => e))).toBe('AccessDenied');
+    await admin.send(new CopyObjectCommand({ Bucket: 'copy-dst', Key: 'old', CopySource: `copy-guarded/doc?versionId=${v1.VersionId}` }));
+    expect(await (await root.send(new GetObjectCommand({ Bucket: 'copy-dst', Key: 'old' }))).Body?.transformToString()).toBe('first');
+    // The Deny names the source's tags only: copying a public object over a destination tagged secret is allowed.
+    await root.send(new PutObjectCommand({ Bucket: 'copy-guarded', Key: 'target', Body: 't', Tagging: 'classification=secret' }));
+    await root.send(new PutObjectCommand({ Bucket: 'copy-src', Key: 'plain.txt', Body: 'plain', Tagging: 'classification=public' }));
+    await admin.send(new CopyObjectCommand({ Bucket: 'copy-guarded', Key: 'target', CopySource: 'copy-src/plain.txt' }));
   });
 });
 
