@@ -4,11 +4,12 @@
  */
 import { sizeLabel } from '../payload.ts';
 
-/** The tiers of the limit rows: the object server, and the bare route standing for each operation's limit. */
+/** The tiers of the limit rows: the object server, the bare routes, and the in-process limit of a durable put. */
 export const SDK_LIMIT_TIERS = {
   server: 'object server (file)',
   put: 'bare fastify (drains the body)',
   get: 'bare fastify (sends one buffer)',
+  inProcessPut: 'in-process limit (hash, write, fsync)',
 } as const;
 
 /** The scenario of the limit rows of `op` at `bytes`, e.g. `sdk put 64 MiB, default checksums, vs limit`. */

@@ -2,13 +2,23 @@
  * The client of the SDK limit rows (sdk-limits.ts), run as its own process pinned to the generator core: one
  * AWS SDK configuration — the SDK's defaults, so a PutObject streams `aws-chunked` with a CRC32 trailer and a
  * GetObject asks for and validates the CRC32 — against two endpoints, the object server and a bare fastify
- * route (the limit). Puts and gets take turns, one operation per tier per round, in alternating order, so
- * drift on a shared machine hits both tiers alike.
+ * route (the limit). Puts and gets take turns, one operation per tier per round, in rotating order, so
+ * drift on a shared machine hits every tier alike.
+ *
+ * PUT has a second limit with no HTTP at all, `inProcess`: the work a durable put cannot avoid, done here on
+ * this process's core — the same bytes hashed with the algorithms the server must run on that request (MD5 for
+ * the ETag, the CRC32 the SDK sends, and SHA-256 when the SDK signed the payload's hash rather than streaming
+ * it: read from the first request's `x-amz-content-sha256`), written in 1 MiB chunks to a temporary file,
+ * fsynced, renamed into place and the directory fsynced.
  *
  * Input: the JSON of a {@link LimitsJob} as the first argument. Output: one line of JSON, a {@link LimitsResult}.
  */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createChecksum } from '@strata/storage';
 import { payload } from '../payload.ts';
 import { BENCH_CREDENTIALS, BENCH_REGION } from '../servers/credentials.ts';
 
@@ -16,6 +26,8 @@ import { BENCH_CREDENTIALS, BENCH_REGION } from '../servers/credentials.ts';
 export interface LimitsJob {
   /** The object server, and the bare route standing for the limit. */
   endpoints: { server: string; limit: string };
+  /** Where the in-process PUT limit writes its file (the file system the server's data is on). */
+  dir: string;
   bytes: number;
   rounds: { put: number; get: number };
   warmup: number;
@@ -31,8 +43,10 @@ export interface TierSamples {
 
 /** What the child prints: samples per operation and tier, in round order. */
 export interface LimitsResult {
-  put: { server: TierSamples; limit: TierSamples };
+  put: { server: TierSamples; limit: TierSamples; inProcess: TierSamples };
   get: { server: TierSamples; limit: TierSamples };
+  /** The SHA-256 the in-process limit ran: whether the SDK sent the payload's hash (not a streaming marker). */
+  putHashesPayload: boolean;
 }
 
 async function drain(body: unknown): Promise<number> {
@@ -43,15 +57,15 @@ async function drain(body: unknown): Promise<number> {
 
 type Op = () => Promise<unknown>;
 
-async function alternate(ops: { server: Op; limit: Op }, rounds: number, warmup: number, budgetMs: number) {
-  const out = { server: { ms: [] as number[], cpuMs: [] as number[] }, limit: { ms: [] as number[], cpuMs: [] as number[] } };
-  for (let w = 0; w < warmup; w++) {
-    await ops.server();
-    await ops.limit();
-  }
+async function alternate<T extends string>(ops: Record<T, Op>, rounds: number, warmup: number, budgetMs: number): Promise<Record<T, TierSamples>> {
+  const tiers = Object.keys(ops) as T[];
+  const out = Object.fromEntries(tiers.map((t) => [t, { ms: [], cpuMs: [] }])) as unknown as Record<T, TierSamples>;
+  for (let w = 0; w < warmup; w++) for (const tier of tiers) await ops[tier]();
   const deadline = performance.now() + budgetMs;
   for (let r = 0; r < rounds && (r < 3 || performance.now() < deadline); r++) {
-    for (const tier of r % 2 === 0 ? (['server', 'limit'] as const) : (['limit', 'server'] as const)) {
+    // Each round starts with the next tier in turn, so no tier always runs first (or after the same one).
+    for (let i = 0; i < tiers.length; i++) {
+      const tier = tiers[(r + i) % tiers.length]!;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await ops[tier]();
@@ -63,12 +77,55 @@ async function alternate(ops: { server: Op; limit: Op }, rounds: number, warmup:
   return out;
 }
 
+const CHUNK = 2 ** 20;
+
+/** The in-process limit of one durable put of `body` (see the module comment). */
+async function durablePut(dir: string, body: Uint8Array, hashPayload: boolean): Promise<void> {
+  const md5 = createHash('md5');
+  const crc = createChecksum('crc32');
+  const sha = hashPayload ? createHash('sha256') : undefined;
+  const tmp = join(dir, `limit-${process.pid}.tmp`);
+  const file = await open(tmp, 'w');
+  try {
+    for (let at = 0; at < body.length; at += CHUNK) {
+      const chunk = body.subarray(at, at + CHUNK);
+      md5.update(chunk);
+      crc.update(chunk);
+      sha?.update(chunk);
+      await file.write(chunk);
+    }
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  md5.digest();
+  crc.digest();
+  sha?.digest();
+  await rename(tmp, join(dir, 'limit-object'));
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
 async function main(job: LimitsJob): Promise<LimitsResult> {
   // The SDK's default checksum settings (WHEN_SUPPORTED both ways): no override, on purpose.
   const client = (endpoint: string) => new S3Client({ endpoint, region: BENCH_REGION, credentials: BENCH_CREDENTIALS, forcePathStyle: true });
   const server = client(job.endpoints.server);
   const limit = client(job.endpoints.limit);
   const body = payload(job.bytes, 5);
+  // What the server must hash besides MD5 and the CRC32: the payload's SHA-256 when the SDK signed it.
+  let contentSha256: string | undefined;
+  server.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers;
+      contentSha256 ??= headers?.['x-amz-content-sha256'];
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'benchContentSha256' },
+  );
   try {
     await server.send(new CreateBucketCommand({ Bucket: 'limits' })).catch((e: { name?: string }) => {
       if (e.name !== 'BucketAlreadyOwnedByYou' && e.name !== 'BucketAlreadyExists') throw e;
@@ -78,10 +135,18 @@ async function main(job: LimitsJob): Promise<LimitsResult> {
       const got = await drain((await c.send(new GetObjectCommand({ Bucket: 'limits', Key: key }))).Body);
       if (got !== job.bytes) throw new Error(`GET returned ${got} bytes, expected ${job.bytes}`);
     };
-    const puts = await alternate({ server: put(server, 'put'), limit: put(limit, 'put') }, job.rounds.put, job.warmup, job.budgetMs);
+    // One put first, untimed, to learn how the SDK sends the payload's hash.
+    await put(server, 'put')();
+    const hashPayload = contentSha256 !== undefined && /^[0-9a-f]{64}$/.test(contentSha256);
+    const puts = await alternate(
+      { server: put(server, 'put'), limit: put(limit, 'put'), inProcess: () => durablePut(job.dir, body, hashPayload) },
+      job.rounds.put,
+      job.warmup,
+      job.budgetMs,
+    );
     // The object the gets read was written by the puts above, with its CRC32, so the server returns it.
     const gets = await alternate({ server: get(server, 'put'), limit: get(limit, 'put') }, job.rounds.get, job.warmup, job.budgetMs);
-    return { put: puts, get: gets };
+    return { put: puts, get: gets, putHashesPayload: hashPayload };
   } finally {
     server.destroy();
     limit.destroy();

@@ -209,7 +209,7 @@ export const sdkScenario: Scenario = {
         }
         ctx.progress(`sdk ${label}`);
       }
-      groups.push(...(await sdkLimitGroups(ctx.mode, server, ctx.mode === 'smoke' ? 4 * MiB : 64 * MiB)));
+      groups.push(...(await sdkLimitGroups(ctx.mode, server, ctx.mode === 'smoke' ? 4 * MiB : 64 * MiB, ctx.dir)));
       ctx.progress('sdk limits');
       // One large streamed upload and download; the server's peak RSS is the figure that matters.
       const large = ctx.largeBytes;
