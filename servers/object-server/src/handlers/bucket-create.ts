@@ -34,7 +34,7 @@ export const createBucket: Handler = async (ctx) => {
   try {
     await ctx.state.buckets.create(bucket, ctx.state.region);
     await enableLockAtCreation(ctx, bucket);
-    if (access !== undefined) await iamOf(ctx.state).access.update(bucket, access);
+    await iamOf(ctx.state).access.update(bucket, access);
   } catch (e) {
     if (!(isS3Error(e) && e.code === 'BucketAlreadyOwnedByYou' && ctx.state.region === LEGACY_REGION)) throw e;
   }

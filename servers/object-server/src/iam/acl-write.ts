@@ -108,15 +108,17 @@ export function writeTagsFrom(ctx: Pick<S3Context, 'headers' | 'state'>, bucket:
  * CreateBucket's access settings: `x-amz-object-ownership` and the ACL headers, checked before the bucket is
  * made (an ACL other than the owner's on a bucket that will enforce bucket-owner ownership is
  * InvalidBucketAclWithObjectOwnership, "CreateBucket", https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).
- * Returns what to store once the bucket exists, or undefined when there is nothing to store.
+ * Returns what to store once the bucket exists.
  */
-export function creationSettings(ctx: Pick<S3Context, 'headers' | 'state'>): Pick<BucketAccessSettings, 'objectOwnership' | 'acl'> | undefined {
+export function creationSettings(ctx: Pick<S3Context, 'headers' | 'state'>): Pick<BucketAccessSettings, 'objectOwnership' | 'acl'> {
   const value = header(ctx, 'x-amz-object-ownership');
   const ownership = value === undefined ? undefined : OBJECT_OWNERSHIP.find((o) => o === value.trim());
   if (value !== undefined && ownership === undefined) throw new S3Error('InvalidArgument', 'Invalid x-amz-object-ownership header', { extra: { ArgumentName: 'x-amz-object-ownership', ArgumentValue: value } });
   const grants = hasAclHeaders(ctx) ? requestedGrants(ctx) : undefined;
   const ownerOnly = grants === undefined || isOwnerOnly(grants, ctx.state.owner);
   if (!ownerOnly && (ownership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced') throw new S3Error('InvalidBucketAclWithObjectOwnership');
-  if (ownership === undefined && ownerOnly) return undefined;
-  return { ...(ownership !== undefined ? { objectOwnership: ownership } : {}), ...(ownerOnly ? {} : { acl: grants }) };
+  // New buckets are created with BucketOwnerEnforced set, not merely implied: since April 2023 S3 stores it and
+  // GetBucketOwnershipControls answers it for a bucket created without the header
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html, "Object Ownership settings").
+  return { objectOwnership: ownership ?? 'BucketOwnerEnforced', ...(ownerOnly ? {} : { acl: grants }) };
 }

@@ -74,9 +74,12 @@ describe('Object Ownership', () => {
   it('round-trips the setting and refuses unknown values', async () => {
     const root = server.client();
     await root.send(new CreateBucketCommand({ Bucket: 'own-bucket' }));
-    await expect(root.send(new GetBucketOwnershipControlsCommand({ Bucket: 'own-bucket' }))).rejects.toMatchObject({ name: 'OwnershipControlsNotFoundError', $metadata: { httpStatusCode: 404 } });
-    await root.send(new PutBucketOwnershipControlsCommand({ Bucket: 'own-bucket', OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
+    // A new bucket has BucketOwnerEnforced set, as S3 creates buckets since April 2023.
     expect((await root.send(new GetBucketOwnershipControlsCommand({ Bucket: 'own-bucket' }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+    await root.send(new PutBucketOwnershipControlsCommand({ Bucket: 'own-bucket', OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }));
+    expect((await root.send(new GetBucketOwnershipControlsCommand({ Bucket: 'own-bucket' }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'ObjectWriter' }]);
+    await root.send(new CreateBucketCommand({ Bucket: 'writer-bucket', ObjectOwnership: 'ObjectWriter' }));
+    expect((await root.send(new GetBucketOwnershipControlsCommand({ Bucket: 'writer-bucket' }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'ObjectWriter' }]);
     await expect(root.send(new PutBucketOwnershipControlsCommand({ Bucket: 'own-bucket', OwnershipControls: { Rules: [{ ObjectOwnership: 'Whoever' as never }] } }))).rejects.toMatchObject({ name: 'MalformedXML' });
     await root.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'own-bucket' }));
     await expect(root.send(new GetBucketOwnershipControlsCommand({ Bucket: 'own-bucket' }))).rejects.toMatchObject({ name: 'OwnershipControlsNotFoundError' });
