@@ -154,7 +154,10 @@ export function parsePartNumber(value: string | null): number | undefined {
   return Number(value);
 }
 
-/** The byte range of a part, and the part count to report (`x-amz-mp-parts-count`; absent for a single-part object). */
+/**
+ * The byte range of a part, and the part count to report (`x-amz-mp-parts-count`; absent for a single-part
+ * object). An empty part of a multipart object (an empty last part) has `end` = `start - 1`: no bytes.
+ */
 export interface PartRange {
   start: number;
   end: number;
@@ -167,7 +170,8 @@ function invalidPartNumber(requested: number, actual: number): S3Error {
 }
 
 /**
- * The byte range of part `n` of `info` (undefined for an empty part, answered as the whole, empty object). A
+ * The byte range of part `n` of `info` (undefined for the one part of an empty object, answered as that whole,
+ * empty object; an empty part of a multipart object is an empty range, not the whole object). A
  * multipart object with a recorded layout (or of one part) serves its parts; any other object — single-part, or
  * multipart with an unknown layout (completed elsewhere, record lost) — answers as S3 does for a non-multipart
  * object: part 1 is the whole object without a parts count, any other part is 416 InvalidPartNumber.
@@ -186,5 +190,5 @@ export async function partRange(layouts: PartLayouts, info: ObjectInfo, n: numbe
   if (n > sizes.length) throw invalidPartNumber(n, sizes.length);
   const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
   const size = sizes[n - 1] ?? 0;
-  return size === 0 ? undefined : { start, end: start + size - 1, count: sizes.length };
+  return { start, end: start + size - 1, count: sizes.length };
 }

@@ -43,7 +43,7 @@ import { getObject, headObject } from './handlers/object-get.ts';
 import { putObject } from './handlers/object-put.ts';
 import { postObject } from './post-object/post-object.ts';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './encryption/bucket-encryption.ts';
-import { decryptingRead, encryptingComplete, encryptingCopy, encryptingCreate, encryptingPart, encryptingPartCopy, encryptingPut, forgettingUploadRecord, plaintextPartSizes } from './encryption/encryption-routes.ts';
+import { decryptingRead, encryptingComplete, encryptingCopy, encryptingCreate, encryptingPart, encryptingPartCopy, encryptingPut, plaintextPartSizes } from './encryption/encryption-routes.ts';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './handlers/object-tagging.ts';
 import { listBuckets } from './handlers/service-list-buckets.ts';
 
@@ -111,7 +111,7 @@ export const routes: readonly Route[] = [
   { method: 'PUT', target: 'object', header: 'x-amz-copy-source', op: 'CopyObject', handler: encryptingCopy(copyObject) },
   { method: 'PUT', target: 'object', op: 'PutObject', handler: withExpiration(encryptingPut(putObject), true) },
   { method: 'DELETE', target: 'object', query: ['tagging'], op: 'DeleteObjectTagging', handler: deleteObjectTagging },
-  { method: 'DELETE', target: 'object', query: ['uploadId'], op: 'AbortMultipartUpload', handler: forgettingUploadRecord(abortMultipartUpload) },
+  { method: 'DELETE', target: 'object', query: ['uploadId'], op: 'AbortMultipartUpload', handler: abortMultipartUpload },
   { method: 'DELETE', target: 'object', op: 'DeleteObject', handler: deleteObject },
   { method: 'POST', target: 'object', query: ['uploads'], op: 'CreateMultipartUpload', handler: encryptingCreate(createMultipartUpload) },
   { method: 'POST', target: 'object', query: ['uploadId'], op: 'CompleteMultipartUpload', handler: encryptingComplete(completeMultipartUpload) },

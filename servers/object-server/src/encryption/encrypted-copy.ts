@@ -34,6 +34,8 @@ export interface CopySourceObject {
   storageKey: string;
   versionId: string | undefined;
   stored: ObjectInfo;
+  /** The version's reported ETag when its stored bytes carry another (versioned-object.ts). */
+  etag?: string | undefined;
   customer: CustomerKey | undefined;
 }
 
@@ -50,7 +52,8 @@ export async function copyWithEncryption(ctx: S3Context, source: CopySourceObjec
   const metadata = directive(ctx, 'x-amz-metadata-directive');
   const tagging = directive(ctx, 'x-amz-tagging-directive');
   const opened: OpenedObject | undefined = await openEncrypted(state, source.storageKey, source.stored, source.customer, ctx.signal);
-  const visible = opened?.info ?? source.stored;
+  const own = opened?.info ?? source.stored;
+  const visible = source.etag === undefined ? own : { ...own, etag: source.etag };
   try {
     checkReadConditions(visible, readConditionsFrom(ctx, 'x-amz-copy-source-'));
   } catch (e) {

@@ -28,6 +28,8 @@ export interface PartCopySource {
   storageKey: string;
   versionId: string | undefined;
   stored: ObjectInfo;
+  /** The version's reported ETag when its stored bytes carry another (versioned-object.ts). */
+  etag?: string | undefined;
   /** The key named by `x-amz-copy-source-server-side-encryption-customer-*`. */
   customer: CustomerKey | undefined;
 }
@@ -48,7 +50,8 @@ export async function copyPartWithEncryption(ctx: S3Context, source: PartCopySou
   // Checked before any byte is read: a wrong or missing target key answers without touching the source.
   const sealing = target === undefined ? undefined : partDataKey(ctx, target);
   const opened = await openEncrypted(state, source.storageKey, source.stored, source.customer, ctx.signal);
-  const visible = opened?.info ?? source.stored;
+  const own = opened?.info ?? source.stored;
+  const visible = source.etag === undefined ? own : { ...own, etag: source.etag };
   try {
     checkReadConditions(visible, readConditionsFrom(ctx, 'x-amz-copy-source-'));
   } catch (e) {

@@ -134,10 +134,16 @@ const invalidPartNumber = (requested: number, actual: number) =>
   new S3Error('InvalidPartNumber', undefined, { extra: { PartNumberRequested: String(requested), ActualPartCount: String(actual) } });
 
 /**
- * The plaintext range of `partNumber=N`: part N of a multipart object (undefined for an empty part), or for an
- * object stored by one put, part 1 is the whole object.
+ * What a request reads: a plaintext range, the whole object (undefined), or an empty part of a multipart object
+ * (which has no byte range to name).
  */
-function partNumberRange(value: string, opened: OpenedObject): ResolvedRange | undefined {
+type AskedRange = ResolvedRange | 'empty part' | undefined;
+
+/**
+ * The plaintext range of `partNumber=N`: part N of a multipart object (`'empty part'` for a part of no bytes —
+ * an empty last part is not the whole object), or for an object stored by one put, part 1 is the whole object.
+ */
+function partNumberRange(value: string, opened: OpenedObject): AskedRange {
   const n = parsePartNumber(value) ?? 1;
   const parts = opened.parts;
   if (parts === undefined) {
@@ -146,11 +152,11 @@ function partNumberRange(value: string, opened: OpenedObject): ResolvedRange | u
   }
   const part = parts[n - 1];
   if (part === undefined) throw invalidPartNumber(n, parts.length);
-  return part.plainSize === 0 ? undefined : { start: part.plainStart, end: part.plainStart + part.plainSize - 1 };
+  return part.plainSize === 0 ? 'empty part' : { start: part.plainStart, end: part.plainStart + part.plainSize - 1 };
 }
 
 /** The plaintext range a request asks for, by `partNumber` or `Range`. */
-function askedRange(ctx: S3Context, opened: OpenedObject): ResolvedRange | undefined {
+function askedRange(ctx: S3Context, opened: OpenedObject): AskedRange {
   const size = opened.info.size;
   const partNumber = ctx.query.get('partNumber');
   if (partNumber !== null) return partNumberRange(partNumber, opened);
@@ -166,14 +172,16 @@ function askedRange(ctx: S3Context, opened: OpenedObject): ResolvedRange | undef
 
 /**
  * Reads an encrypted object (GET with `withBody`, else HEAD) at `key` (a version's storage key, or the
- * request's object). Has the shape of the versioned read's `ReadAt`.
+ * request's object); `etag` is a version's reported ETag when its stored bytes carry another
+ * (versioned-object.ts). Has the shape of the versioned read's `ReadAt`.
  */
-export async function readEncryptedAt(ctx: S3Context, withBody: boolean, key = storageKey(bucketOf(ctx), keyOf(ctx))): Promise<S3Response> {
+export async function readEncryptedAt(ctx: S3Context, withBody: boolean, key = storageKey(bucketOf(ctx), keyOf(ctx)), etag?: string): Promise<S3Response> {
   const { state } = ctx;
   const stored = await state.storage.head(key, { signal: ctx.signal });
   const opened = await openEncrypted(state, key, stored, customerKeyFrom(ctx), ctx.signal);
   // Replaced by a plaintext object since the first read: a retry takes the plain path.
   if (opened === undefined) throw new S3Error('InternalError', 'The object changed while it was read; retry the request.');
+  if (etag !== undefined) opened.info = { ...opened.info, etag };
   const { info } = opened;
   try {
     checkReadConditions(info, readConditionsFrom(ctx));
@@ -181,10 +189,16 @@ export async function readEncryptedAt(ctx: S3Context, withBody: boolean, key = s
     if (hasErrorCode(e, 'NotModified')) return { status: 304, headers: { etag: quoteEtag(info.etag), 'last-modified': httpDate(info.lastModified) } };
     throw e;
   }
-  const range = askedRange(ctx, opened);
-  const headers: Record<string, string | number | undefined> = { ...objectHeaders(info, ctx, range !== undefined), ...overrides(ctx), ...opened.sseHeaders };
+  const asked = askedRange(ctx, opened);
+  const headers: Record<string, string | number | undefined> = { ...objectHeaders(info, ctx, asked !== undefined), ...overrides(ctx), ...opened.sseHeaders };
   // A part read of a multipart object names the part count (x-amz-mp-parts-count), as S3 does.
   if (opened.parts !== undefined && ctx.query.get('partNumber') !== null) headers['x-amz-mp-parts-count'] = opened.parts.length;
+  // An empty part: no bytes, and no Content-Range, which cannot name an empty span (RFC 9110 §14.4).
+  if (asked === 'empty part') {
+    headers['content-length'] = 0;
+    return { status: 200, headers, ...(withBody ? { body: Buffer.alloc(0) } : {}) };
+  }
+  const range = asked;
   if (range) headers['content-range'] = contentRange(range, info.size);
   headers['content-length'] = range ? range.end - range.start + 1 : info.size;
   const status = range ? 206 : 200;

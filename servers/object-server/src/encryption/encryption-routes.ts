@@ -5,18 +5,17 @@
  * - reads ({@link decryptingRead}) run the plain handler first; its answer names the object's metadata, and
  *   when that holds an encryption record the answer is dropped and the object read again, decrypting
  *   (encrypted-read.ts). A 412 is checked again against the decrypting read, since the plain handler compared
- *   `If-Match` with the stored bytes' ETag (412s are rare, so the extra look-up costs little). A 304 is left
- *   as it is: `If-Modified-Since` holds alike for both, and an `If-None-Match` naming an SSE-S3 object's
- *   plaintext ETag never matches the stored one, so it reaches the decrypting read through a 200 — a plain
- *   304 costs no extra look-up, though for an SSE-S3 object it carries the stored bytes' ETag;
+ *   `If-Match` with the stored bytes' ETag (412s are rare, so the extra look-up costs little). A 304 of a
+ *   bucket that may hold encrypted objects is checked again too, so that it carries the reported ETag; in
+ *   other buckets it costs no extra look-up;
  * - writes ({@link encryptingPut}) take the encrypting path when the request's headers or the bucket's default
  *   ask for encryption (a cached look-up once the bucket's default is known);
  * - copies ({@link encryptingCopy}) decrypt and re-encrypt when the source is encrypted or the destination
  *   asks for encryption;
- * - multipart uploads ({@link encryptingCreate}, {@link encryptingPart}, {@link encryptingComplete},
- *   {@link forgettingUploadRecord}) are encrypted when CreateMultipartUpload's headers or the bucket's default
- *   ask for it, each part sealed on its own (encrypted-multipart.ts); a part request of a plain upload costs
- *   one cached look-up of the upload's record;
+ * - multipart uploads ({@link encryptingCreate}, {@link encryptingPart}, {@link encryptingComplete}) are
+ *   encrypted when CreateMultipartUpload's headers or the bucket's default ask for it, each part sealed on its
+ *   own (encrypted-multipart.ts); a part request of a plain upload costs one cached look-up of the upload's
+ *   record; AbortMultipartUpload drops the record (handlers/multipart-abort.ts);
  * - UploadPartCopy ({@link encryptingPartCopy}) decrypts an encrypted source and seals into an encrypted
  *   upload (encrypted-part-copy.ts); a plain source into a plain upload stays a byte copy.
  * - ListParts ({@link plaintextPartSizes}) of an encrypted upload reports the parts' plaintext sizes.
@@ -27,7 +26,7 @@ import type { Handler, S3Context, S3Response } from '../context.ts';
 import { copySourceOf } from '../copy-source.ts';
 import { S3Error } from '../s3-errors.ts';
 import { resolveCopySource } from '../versioning/copy-source-version.ts';
-import { isUnversioned, readVersioned } from '../versioning/versioned-object.ts';
+import { isUnversioned, readVersioned, versionIdParam } from '../versioning/versioned-object.ts';
 import { partTarget } from '../handlers/multipart-upload-part.ts';
 import { copyWithEncryption } from './encrypted-copy.ts';
 import { createEncryptedUpload, partDataKey, uploadEncryptedPart, uploadRecordOf } from './encrypted-multipart.ts';
@@ -58,17 +57,34 @@ export const reservedMetadata = () =>
 /** GetObject / HeadObject: the plain read, and the decrypting read for encrypted objects. */
 export function decryptingRead(plain: Handler, withBody: boolean): Handler {
   const decrypting = (ctx: S3Context) => (isUnversioned(ctx) ? readEncryptedAt(ctx, withBody) : readVersioned(ctx, withBody, readEncryptedAt));
-  /** Whether the request's object is encrypted (for a 412, which carries no metadata). */
+  /** Whether the request's object is encrypted (for a 412 or a 304, which carry no metadata). */
   const encrypted = async (ctx: S3Context): Promise<boolean> => {
-    if (!isUnversioned(ctx)) return false;
-    const info = await ctx.state.storage.head(storageKey(bucketOf(ctx), keyOf(ctx)), { signal: ctx.signal }).catch(() => undefined);
+    let key = storageKey(bucketOf(ctx), keyOf(ctx));
+    if (!isUnversioned(ctx)) {
+      // The version read: its bytes, whose stored ETag is not the one an SSE-S3 If-Match names.
+      const found = await ctx.state.versioning.store(bucketOf(ctx)).resolve(keyOf(ctx), versionIdParam(ctx), { signal: ctx.signal });
+      if (found.kind !== 'object') return false;
+      key = found.storageKey;
+    }
+    const info = await ctx.state.storage.head(key, { signal: ctx.signal }).catch(() => undefined);
     return info !== undefined && recordOf(info) !== undefined;
+  };
+  /**
+   * A plain 304 of an object in a bucket that may hold encrypted ones: read again decrypting when the object
+   * is encrypted, so the 304 carries the ETag every other answer reports (RFC 9110 §15.4.5: a 304 carries the
+   * ETag a 200 would), not the sealed bytes'.
+   */
+  const notModified = async (ctx: S3Context, res: S3Response): Promise<S3Response> => {
+    const marks = ctx.state.encryption?.buckets;
+    if (marks === undefined || !(await marks.mayHold(bucketOf(ctx))) || !(await encrypted(ctx))) return res;
+    return decrypting(ctx);
   };
   const after = (ctx: S3Context, res: S3Response): S3Response | Promise<S3Response> => {
     if (res.headers !== undefined && res.headers[SSE_RECORD_HEADER] !== undefined) {
       discard(res);
       return decrypting(ctx);
     }
+    if (res.status === 304) return notModified(ctx, res);
     // SSE-C headers on a read of an object stored in plaintext (S3 refuses them).
     if (res.status !== undefined && res.status < 300 && hasCustomerKey(ctx.headers) && customerKeyFrom(ctx) !== undefined) {
       discard(res);
@@ -118,7 +134,7 @@ export function encryptingCopy(plain: Handler): Handler {
     const stored = await ctx.state.storage.head(resolved.storageKey, { signal: ctx.signal });
     const customer = customerKeyFrom(ctx, true);
     if (target === undefined && customer === undefined && recordOf(stored) === undefined) return plain(ctx);
-    return copyWithEncryption(ctx, { storageKey: resolved.storageKey, versionId: resolved.versionId, stored, customer }, target);
+    return copyWithEncryption(ctx, { storageKey: resolved.storageKey, versionId: resolved.versionId, etag: resolved.etag, stored, customer }, target);
   };
 }
 
@@ -155,7 +171,7 @@ export function encryptingPartCopy(plain: Handler): Handler {
     const stored = await ctx.state.storage.head(resolved.storageKey, { signal: ctx.signal });
     const customer = customerKeyFrom(ctx, true);
     if (target === undefined && customer === undefined && recordOf(stored) === undefined) return plain(ctx);
-    return copyPartWithEncryption(ctx, { storageKey: resolved.storageKey, versionId: resolved.versionId, stored, customer }, target);
+    return copyPartWithEncryption(ctx, { storageKey: resolved.storageKey, versionId: resolved.versionId, etag: resolved.etag, stored, customer }, target);
   };
 }
 
@@ -176,15 +192,6 @@ export function encryptingComplete(plain: Handler): Handler {
     const res = await plain(ctx);
     await ctx.state.encryption?.uploads.remove(key, uploadId).catch(() => undefined);
     return { ...res, headers: { ...res.headers, ...sseHeaders } };
-  };
-}
-
-/** AbortMultipartUpload: the plain abort, then the upload's encryption record is dropped. */
-export function forgettingUploadRecord(plain: Handler): Handler {
-  return async (ctx) => {
-    const res = await plain(ctx);
-    await ctx.state.encryption?.uploads.remove(storageKey(bucketOf(ctx), keyOf(ctx)), ctx.query.get('uploadId') ?? '').catch(() => undefined);
-    return res;
   };
 }
 

@@ -1,66 +1,42 @@
 /**
- * Listings of encrypted objects report their plaintext size, as HeadObject's Content-Length does and as S3
- * lists them (ListObjectsV2 `Size`, https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html: "Size in
- * bytes of the object"). Storage lists the stored size, which for a sealed object is larger (segment tags,
- * footer, part headers), and a listing item carries no metadata to tell an encrypted object from a plain one.
+ * Listings of encrypted objects report each object as HeadObject does: its plaintext size (ListObjectsV2
+ * `Size`, https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html: "Size in bytes of the object") and
+ * its reported ETag. Storage lists the stored size and ETag, which for a sealed object are the sealed bytes'
+ * (segment tags, footer, part headers), and a listing item carries no metadata to tell an encrypted object
+ * from a plain one.
  *
- * So buckets that ever received an encrypted object are marked (a small JSON under the server's reserved
- * prefix, cached per process, written before the first encrypted object of the bucket is stored), and only
- * in a marked bucket does a listing look each item up: its record says whether it is sealed, and its
- * plaintext size is computed from the stored size (one put) or its parts (multipart-read.ts). A listing of a
- * bucket that never held an encrypted object costs one cached look-up.
+ * The ETag rule is the one "Object", ETag (same page) states and every operation follows (encrypted-write.ts):
+ * an SSE-S3 object's ETag is the MD5 of its plaintext ("Objects encrypted by SSE-S3 … have ETags that are an
+ * MD5 digest of their object data"), kept in its sealed footer; an SSE-C object's is not an MD5 of its data,
+ * and is the stored bytes' ETag PutObject answered; a multipart object's is the completion's
+ * `md5-of-part-md5s-N`, whatever its encryption.
+ *
+ * So buckets that ever received an encrypted object are marked (bucket-marks.ts), and only in a marked
+ * bucket does a listing look each item up: its record says whether it is sealed; its plaintext size is
+ * computed from the stored size (one put) or its parts (multipart-read.ts), and an SSE-S3 object's ETag read
+ * from its footer. A listing of a bucket that never held an encrypted object costs one cached look-up.
  */
 import { hasErrorCode } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { RESERVED_PREFIX } from '../bucket-registry.ts';
+import { createBucketMarks } from '../bucket-marks.ts';
+import type { BucketMarks } from '../bucket-marks.ts';
 import type { S3Context, ServerState } from '../context.ts';
+import { openEncrypted } from './encrypted-read.ts';
 import { sealedPartsOf } from './multipart-read.ts';
 import { plaintextSize } from './segment-cipher.ts';
 import { recordOf } from './sse-record.ts';
 
 const PREFIX = `${RESERVED_PREFIX}sse-buckets/`;
-/** Items looked up at once when a listing of a marked bucket resolves plaintext sizes. */
+/** Items looked up at once when a listing of a marked bucket resolves what clients see. */
 const LOOKUPS_AT_ONCE = 8;
-/**
- * How long a bucket found unmarked is believed so, in ms: another server process over the same storage may
- * mark it meanwhile (a mark, once seen, is kept for good).
- */
-const UNMARKED_FOR_MS = 5_000;
 
 /** Which buckets may hold encrypted objects. */
-export interface EncryptedBuckets {
-  /** Marks `bucket` before an encrypted object is stored in it (a map look-up once marked). */
-  mark(bucket: string): Promise<void>;
-  /** Whether `bucket` was ever marked. */
-  mayHold(bucket: string): Promise<boolean>;
-}
+export type EncryptedBuckets = BucketMarks;
 
 /** Creates the marks over `storage`. */
 export function createEncryptedBuckets(storage: Storage): EncryptedBuckets {
-  /** `true` for a marked bucket, else when the bucket was last found unmarked. */
-  const known = new Map<string, true | number>();
-  return {
-    async mark(bucket) {
-      if (known.get(bucket) === true) return;
-      await storage.put(PREFIX + bucket, '{}', { contentType: 'application/json' });
-      known.set(bucket, true);
-    },
-    async mayHold(bucket) {
-      const cached = known.get(bucket);
-      if (cached === true) return true;
-      if (cached !== undefined && Date.now() - cached < UNMARKED_FOR_MS) return false;
-      let marked = true;
-      try {
-        await storage.head(PREFIX + bucket);
-      } catch (e) {
-        if (!hasErrorCode(e, 'NotFound')) throw e;
-        marked = false;
-      }
-      // A mark written meanwhile by this process wins over the look-up's answer.
-      if (known.get(bucket) !== true) known.set(bucket, marked ? true : Date.now());
-      return marked;
-    },
-  };
+  return createBucketMarks(storage, PREFIX);
 }
 
 /** Marks the bucket of an encrypted write (nothing to do on a server without encryption). */
@@ -68,27 +44,41 @@ export function markEncryptedBucket(state: ServerState, bucket: string): Promise
   return state.encryption?.buckets.mark(bucket);
 }
 
-/** The plaintext size of the object stored at `storageKey`, listed with `listedSize` bytes. */
-async function plaintextSizeAt(ctx: S3Context, storageKey: string, listedSize: number): Promise<number> {
+/** A listed object's size and ETag. */
+interface Listed {
+  size: number;
+  etag: string;
+}
+
+/** `listed` (the object stored at `storageKey`) with the size and ETag clients see of it. */
+async function reportedAt<T extends Listed>(ctx: S3Context, storageKey: string, listed: T): Promise<T> {
   let stored;
   try {
     stored = await ctx.state.storage.head(storageKey, { signal: ctx.signal });
   } catch (e) {
-    if (hasErrorCode(e, 'NotFound')) return listedSize; // deleted since it was listed
+    if (hasErrorCode(e, 'NotFound')) return listed; // deleted since it was listed
     throw e;
   }
   const record = recordOf(stored);
-  if (record === undefined || stored.size !== listedSize) return listedSize;
-  if (record.multipart !== true) return plaintextSize(stored.size) ?? listedSize;
-  const parts = await sealedPartsOf(ctx.state, storageKey, stored, ctx.signal);
-  return parts.reduce((n, p) => n + p.plainSize, 0);
+  if (record === undefined || stored.size !== listed.size) return listed;
+  if (record.multipart === true) {
+    const parts = await sealedPartsOf(ctx.state, storageKey, stored, ctx.signal);
+    return { ...listed, size: parts.reduce((n, p) => n + p.plainSize, 0) };
+  }
+  if (record.mode === 'C') return { ...listed, size: plaintextSize(stored.size) ?? listed.size };
+  const size = plaintextSize(stored.size) ?? listed.size;
+  // SSE-S3: the plaintext MD5, from the footer the data key opens. A server without the master key answers
+  // HeadObject with an error; its listing still lists the object, with the ETag it has.
+  if (ctx.state.encryption?.masterKey === undefined) return { ...listed, size };
+  const opened = await openEncrypted(ctx.state, storageKey, stored, undefined, ctx.signal);
+  return { ...listed, size, etag: opened?.info.etag ?? listed.etag };
 }
 
 /**
- * `items` with the plaintext size of each encrypted one; `storageKeyOf` names where an item's bytes are. Items
- * of a bucket never marked come back as they are.
+ * `items` with the plaintext size and reported ETag of each encrypted one; `storageKeyOf` names where an item's
+ * bytes are. Items of a bucket never marked come back as they are.
  */
-export async function withPlaintextSizes<T extends { size: number }>(ctx: S3Context, bucket: string, items: T[], storageKeyOf: (item: T) => string | Promise<string | undefined>): Promise<T[]> {
+export async function withReportedSizes<T extends Listed>(ctx: S3Context, bucket: string, items: T[], storageKeyOf: (item: T) => string | Promise<string | undefined>): Promise<T[]> {
   const marks = ctx.state.encryption?.buckets;
   if (items.length === 0 || marks === undefined || !(await marks.mayHold(bucket))) return items;
   const out = [...items];
@@ -96,7 +86,7 @@ export async function withPlaintextSizes<T extends { size: number }>(ctx: S3Cont
     await Promise.all(
       out.slice(i, i + LOOKUPS_AT_ONCE).map(async (item, j) => {
         const key = await storageKeyOf(item);
-        if (key !== undefined) out[i + j] = { ...item, size: await plaintextSizeAt(ctx, key, item.size) };
+        if (key !== undefined) out[i + j] = await reportedAt(ctx, key, item);
       }),
     );
   }

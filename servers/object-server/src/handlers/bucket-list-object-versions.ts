@@ -8,7 +8,7 @@
 import { listObjectVersions } from '@strata/storage';
 import { bucketOf } from '../context.ts';
 import type { Handler } from '../context.ts';
-import { withPlaintextSizes } from '../encryption/plaintext-sizes.ts';
+import { withReportedSizes } from '../encryption/plaintext-sizes.ts';
 import { S3Error } from '../s3-errors.ts';
 import type { XmlObject } from '../xml.ts';
 import { encoder, parseEncodingType, parseMaxKeys, prefixesXml } from './list-common.ts';
@@ -34,9 +34,9 @@ export const listObjectVersionsHandler: Handler = async (ctx) => {
     limit: maxKeys,
     signal: ctx.signal,
   });
-  // Encrypted versions are listed with their plaintext size, as HeadObject reports it.
+  // Encrypted versions are listed with their plaintext size and reported ETag, as HeadObject reports them.
   const store = ctx.state.versioning.store(bucket);
-  const listed = await withPlaintextSizes(ctx, bucket, page.versions, async (v) => {
+  const listed = await withReportedSizes(ctx, bucket, page.versions, async (v) => {
     if (v.deleteMarker) return undefined;
     const found = await store.resolve(v.key, v.versionId, { signal: ctx.signal });
     return found.kind === 'object' ? found.storageKey : undefined;

@@ -8,7 +8,8 @@
 import { compareKeys } from '@strata/storage';
 import { bucketOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
-import { withPlaintextSizes } from '../encryption/plaintext-sizes.ts';
+import { withReportedSizes } from '../encryption/plaintext-sizes.ts';
+import { withVersionEtags } from '../versioning/listed-version-etags.ts';
 import { contentsXml, encoder, listPage, parseEncodingType, parseMaxKeys, prefixesXml } from './list-common.ts';
 
 /** The highest code point: appended to a common-prefix marker, it sorts after every key under that prefix. */
@@ -27,8 +28,9 @@ export const listObjectsV1: Handler = async (ctx) => {
   const page = await listPage(ctx, bucket, { prefix, delimiter, startAfter, limit: maxKeys });
   const truncated = page.cursor !== undefined;
   const last = [...page.items.map((i) => i.key), ...page.prefixes].sort(compareKeys).at(-1);
-  // Encrypted objects are listed with their plaintext size, as HeadObject reports it.
-  const items = await withPlaintextSizes(ctx, bucket, page.items, (i) => storageKey(bucket, i.key));
+  // Objects are listed with the size and ETag HeadObject reports: a multipart version's completion ETag, an
+  // encrypted object's plaintext size and reported ETag.
+  const items = await withReportedSizes(ctx, bucket, await withVersionEtags(ctx, bucket, page.items), (i) => storageKey(bucket, i.key));
   const enc = encoder(encodingType);
   return {
     xml: {

@@ -6,8 +6,9 @@
  */
 import { bucketOf, storageKey } from '../context.ts';
 import type { Handler } from '../context.ts';
-import { withPlaintextSizes } from '../encryption/plaintext-sizes.ts';
+import { withReportedSizes } from '../encryption/plaintext-sizes.ts';
 import { S3Error } from '../s3-errors.ts';
+import { withVersionEtags } from '../versioning/listed-version-etags.ts';
 import { contentsXml, encoder, listPage, parseEncodingType, parseMaxKeys, prefixesXml } from './list-common.ts';
 
 function decodeToken(token: string): string {
@@ -32,8 +33,9 @@ export const listObjectsV2: Handler = async (ctx) => {
   const fetchOwner = ctx.query.get('fetch-owner') === 'true';
   const cursor = token === undefined ? undefined : decodeToken(token);
   const page = await listPage(ctx, bucket, { prefix, delimiter, startAfter, limit: maxKeys, ...(cursor !== undefined ? { cursor } : {}) });
-  // Encrypted objects are listed with their plaintext size, as HeadObject reports it.
-  const items = await withPlaintextSizes(ctx, bucket, page.items, (i) => storageKey(bucket, i.key));
+  // Objects are listed with the size and ETag HeadObject reports: a multipart version's completion ETag, an
+  // encrypted object's plaintext size and reported ETag.
+  const items = await withReportedSizes(ctx, bucket, await withVersionEtags(ctx, bucket, page.items), (i) => storageKey(bucket, i.key));
   const enc = encoder(encodingType);
   return {
     xml: {

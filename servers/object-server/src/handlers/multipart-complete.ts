@@ -18,6 +18,7 @@ import { checksumTypeFrom, checksumXml, checksumsFromHeaders, checksumsFromXml }
 import { writeConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context, S3Response } from '../context.ts';
+import { partPlainSize } from '../encryption/part-cipher.ts';
 import { readXmlBody } from '../request-body.ts';
 import { S3Error } from '../s3-errors.ts';
 import { completeInBucket, withVersionId } from '../versioning/versioned-multipart.ts';
@@ -51,14 +52,17 @@ function expectedObjectChecksums(ctx: S3Context, partCount: number): Checksums |
   return out;
 }
 
-/** `x-amz-mp-object-size`: the size the client expects the assembled object to have. */
-function checkObjectSize(ctx: S3Context, requested: CompletedPart[], stored: Map<number, PartInfo>): void {
+/**
+ * `x-amz-mp-object-size`: the size the client expects the assembled object to have — the bytes it uploaded, so
+ * for an encrypted upload the parts' plaintext sizes (`sizes`, in `requested` order), not the sealed ones.
+ */
+function checkObjectSize(ctx: S3Context, requested: CompletedPart[], stored: Map<number, PartInfo>, sizes: number[]): void {
   const v = header(ctx, 'x-amz-mp-object-size');
   if (v === undefined) return;
   if (!/^\d+$/.test(v.trim())) throw new S3Error('InvalidArgument', 'x-amz-mp-object-size must be a non-negative integer', { extra: { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: v } });
   // Unknown parts are storage's InvalidPart to report.
   if (!requested.every((p) => stored.has(p.partNumber))) return;
-  const size = requested.reduce((n, p) => n + (stored.get(p.partNumber)?.size ?? 0), 0);
+  const size = sizes.reduce((n, s) => n + s, 0);
   if (size !== Number(v.trim())) {
     throw new S3Error('InvalidRequest', `The provided 'x-amz-mp-object-size' header value ${v.trim()} does not match what was computed: ${size}`);
   }
@@ -83,8 +87,8 @@ async function storedParts(ctx: S3Context, sKey: string, uploadId: string): Prom
 }
 
 /** Completes the upload in storage; the part sizes, read before (the upload is gone afterwards), with it. */
-async function assemble(ctx: S3Context, sKey: string, uploadId: string, requested: CompletedPart[], stored: Map<number, PartInfo>): Promise<ObjectInfo> {
-  checkObjectSize(ctx, requested, stored);
+async function assemble(ctx: S3Context, sKey: string, uploadId: string, requested: CompletedPart[], stored: Map<number, PartInfo>, sizes: number[]): Promise<ObjectInfo> {
+  checkObjectSize(ctx, requested, stored, sizes);
   const expectedChecksums = expectedObjectChecksums(ctx, requested.length);
   return ctx.state.storage.completeMultipart(sKey, uploadId, requested, {
     ...writeConditionsFrom(ctx),
@@ -102,7 +106,11 @@ async function complete(ctx: S3Context, bucket: string, key: string, uploadId: s
   const sKey = storageKey(bucket, key);
   const stored = await storedParts(ctx, sKey, uploadId);
   const sizes = requested.map((p) => stored.get(p.partNumber)?.size ?? 0);
-  const { info, versionId } = await completeInBucket(ctx, bucket, key, uploadId, (target) => assemble(ctx, target, uploadId, requested, stored), sizes);
+  // The sizes a client knows its parts by: for an encrypted upload, their plaintext sizes.
+  const encrypted = (await ctx.state.encryption?.uploads.get(sKey, uploadId)) !== undefined;
+  const clientSizes = encrypted ? sizes.map((n) => partPlainSize(n) ?? n) : sizes;
+  // A version's part sizes serve `?partNumber=` reads of it as plaintext ranges (version-parts.ts).
+  const { info, versionId } = await completeInBucket(ctx, bucket, key, uploadId, (target) => assemble(ctx, target, uploadId, requested, stored, clientSizes), clientSizes);
   await ctx.state.layouts.record(sKey, {
     etag: info.etag,
     sizes,

@@ -8,11 +8,10 @@
 import { hasErrorCode } from '@strata/storage';
 import type { ByteRange } from '@strata/storage';
 import { checksumXml } from '../checksum-fields.ts';
-import { readConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context } from '../context.ts';
 import { copySourceOf } from '../copy-source.ts';
-import { resolveCopySource } from '../versioning/copy-source-version.ts';
+import { copySourceConditions, resolveCopySource } from '../versioning/copy-source-version.ts';
 import { checksumHeaders, quoteEtag } from '../object-headers.ts';
 import { parsePartNumber } from '../part-layout.ts';
 import { objectBody } from '../request-body.ts';
@@ -54,8 +53,9 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const { storage } = ctx.state;
   let result;
   try {
-    result = await storage.get((await resolveCopySource(ctx, source)).storageKey, {
-      ...readConditionsFrom(ctx, 'x-amz-copy-source-'),
+    const resolved = await resolveCopySource(ctx, source);
+    result = await storage.get(resolved.storageKey, {
+      ...(await copySourceConditions(ctx, resolved)),
       ...(range ? { range } : {}),
       signal: ctx.signal,
     });

@@ -84,8 +84,11 @@ async function objectPartsElement(ctx: S3Context, info: ObjectInfo, paging: Part
   };
 }
 
-/** The answer for the object stored at `key` (the plain key, or a version's storage key). */
-async function attributesAt(ctx: S3Context, key: string, wanted: Set<ObjectAttribute>, paging: PartsPaging): Promise<S3Response> {
+/**
+ * The answer for the object stored at `key` (the plain key, or a version's storage key); `etag` is a version's
+ * reported ETag when its stored bytes carry another (versioned-object.ts), so the answer is HeadObject's.
+ */
+async function attributesAt(ctx: S3Context, key: string, wanted: Set<ObjectAttribute>, paging: PartsPaging, etag?: string): Promise<S3Response> {
   let stored: ObjectInfo;
   try {
     stored = await ctx.state.storage.head(key, { signal: ctx.signal });
@@ -94,7 +97,8 @@ async function attributesAt(ctx: S3Context, key: string, wanted: Set<ObjectAttri
     throw e;
   }
   const opened = await openEncrypted(ctx.state, key, stored, customerKeyFrom(ctx), ctx.signal);
-  const info = opened?.info ?? stored;
+  const own = opened?.info ?? stored;
+  const info = etag === undefined ? own : { ...own, etag };
   return {
     headers: { ...opened?.sseHeaders, 'last-modified': httpDate(info.lastModified) },
     xml: {
@@ -117,5 +121,5 @@ export const getObjectAttributes: Handler = (ctx) => {
   const paging = partsPaging(ctx);
   const plainKey = storageKey(bucketOf(ctx), keyOf(ctx));
   if (isUnversioned(ctx)) return attributesAt(ctx, plainKey, wanted, paging);
-  return readVersioned(ctx, true, (c, _withBody, versionKey) => attributesAt(c, versionKey ?? plainKey, wanted, paging));
+  return readVersioned(ctx, true, (c, _withBody, versionKey, etag) => attributesAt(c, versionKey ?? plainKey, wanted, paging, etag));
 };

@@ -8,7 +8,7 @@
 import { hasErrorCode } from '@strata/storage';
 import type { ObjectInfo } from '@strata/storage';
 import { checksumXml } from '../checksum-fields.ts';
-import { readConditionsFrom, writeConditionsFrom } from '../conditions.ts';
+import { writeConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context } from '../context.ts';
 import { copySourceOf } from '../copy-source.ts';
@@ -16,7 +16,7 @@ import { standardHeadersFrom, tagsFrom, userMetadataFrom } from '../object-heade
 import { tagsWithAcl, visibleTags, OBJECT_ACL_TAG } from '../iam/acl-store.ts';
 import { writeGrants } from '../iam/acl-write.ts';
 import { S3Error } from '../s3-errors.ts';
-import { resolveCopySource } from '../versioning/copy-source-version.ts';
+import { copySourceConditions, resolveCopySource } from '../versioning/copy-source-version.ts';
 import { lockFieldsForWrite } from '../object-lock/lock-headers.ts';
 
 function directive(ctx: S3Context, name: string): 'COPY' | 'REPLACE' {
@@ -51,7 +51,7 @@ export const copyObject: Handler = async (ctx) => {
   /** Copies the source to `target`; conditions on the destination are the version store's in a versioned bucket. */
   const copyTo = async (target: string, conditions: typeof destinationConditions): Promise<ObjectInfo> => {
     try {
-      const sourceConditions = readConditionsFrom(ctx, 'x-amz-copy-source-');
+      const sourceConditions = await copySourceConditions(ctx, resolved);
       if (metadata === 'REPLACE') {
         // Tags follow their own directive: with COPY they are the source's, read first.
         const tags = replaceTags ?? aclTags(visibleTags((await storage.head(from, { ...sourceConditions, signal: ctx.signal })).tags));

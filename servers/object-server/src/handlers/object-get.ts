@@ -11,7 +11,7 @@
  * `response-*` overrides are written as the UTF-8 bytes of their value, like stored metadata (see
  * object-headers.ts), so `attachment; filename="отчёт.pdf"` reaches the client as the bytes it asked for.
  */
-import { contentRange, hasErrorCode, readCached, resolveRange } from '@strata/storage';
+import { checkReadConditions, contentRange, hasErrorCode, readCached, resolveRange } from '@strata/storage';
 import type { ByteRange, ObjectInfo, ReadConditions, ResolvedRange } from '@strata/storage';
 import { readConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
@@ -76,9 +76,9 @@ function resolveAsked(ctx: S3Context, range: ByteRange, size: number, ofPart: bo
   }
 }
 
-async function notModified(ctx: S3Context, key: string): Promise<S3Response> {
+async function notModified(ctx: S3Context, key: string, etag: string | undefined): Promise<S3Response> {
   const info = await ctx.state.storage.head(key, { signal: ctx.signal });
-  return { status: 304, headers: { etag: quoteEtag(info.etag), 'last-modified': httpDate(info.lastModified) } };
+  return { status: 304, headers: { etag: quoteEtag(etag ?? info.etag), 'last-modified': httpDate(info.lastModified) } };
 }
 
 type Headers = Record<string, string | number | undefined>;
@@ -113,14 +113,27 @@ function buildHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: numbe
   return headers;
 }
 
-async function read(ctx: S3Context, withBody: boolean, versionKey?: string): Promise<S3Response> {
+/** The answer to `partNumber=N` naming an empty part of a multipart object (an empty last part). */
+function emptyPart(ctx: S3Context, info: ObjectInfo, partsCount: number | undefined, withBody: boolean): S3Response {
+  const headers: Headers = { ...buildHeaders(ctx, info, undefined, partsCount), 'content-length': 0 };
+  // Whole-object checksums describe no bytes of this answer.
+  for (const name of Object.keys(headers)) if (name.startsWith('x-amz-checksum-')) delete headers[name];
+  return { status: 200, headers, ...(withBody ? { body: Buffer.alloc(0) } : {}) };
+}
+
+/**
+ * Reads the object at `versionKey` (a version's bytes) or the request's object. `etag` is the version's
+ * reported ETag when its stored bytes carry another (versioned-object.ts): the answer carries it and the
+ * conditions are evaluated here against it, storage being asked only for the bytes.
+ */
+async function read(ctx: S3Context, withBody: boolean, versionKey?: string, etag?: string): Promise<S3Response> {
   const key = versionKey ?? storageKey(bucketOf(ctx), keyOf(ctx));
   const partNumber = parsePartNumber(ctx.query.get('partNumber'));
   if (ctx.auth.accessKeyId === null) overrides(ctx); // refused before any storage call
   const conditions: ReadConditions = readConditionsFrom(ctx);
   const storage = ctx.state.storage;
   try {
-    if (partNumber === undefined && withBody) {
+    if (partNumber === undefined && withBody && etag === undefined) {
       // The common path: one storage call; storage resolves the range and evaluates the conditions. No abort
       // signal: a read leaves nothing behind, and fastify destroys the body stream when the client goes away
       // (reply.js sendStream), which is all a signal would do here — at the cost of a controller and three
@@ -134,11 +147,15 @@ async function read(ctx: S3Context, withBody: boolean, versionKey?: string): Pro
       return { status: result.range ? 206 : 200, headers: responseHeaders(ctx, result.info, result.range), body: result.body };
     }
     const signal = ctx.signal;
-    const info = await storage.head(key, { ...conditions, signal });
+    const stored = await storage.head(key, etag === undefined ? { ...conditions, signal } : { signal });
+    const info = etag === undefined ? stored : { ...stored, etag };
+    if (etag !== undefined) checkReadConditions(info, conditions);
     let range: ByteRange | undefined = parseRange(header(ctx, 'range'));
     let partsCount: number | undefined;
     if (partNumber !== undefined) {
       const part = await partRange(ctx.state.layouts, info, partNumber);
+      // An empty part: no bytes, and no Content-Range, which cannot name an empty span (RFC 9110 §14.4).
+      if (part !== undefined && part.end < part.start) return emptyPart(ctx, info, part.count, withBody);
       range = part ? { start: part.start, end: part.end } : undefined;
       partsCount = part?.count;
     }
@@ -147,10 +164,10 @@ async function read(ctx: S3Context, withBody: boolean, versionKey?: string): Pro
     const status = resolved ? 206 : 200;
     if (!withBody) return { status, headers };
     // Read by ETag so an object replaced since the head is never served under the old headers.
-    const result = await storage.get(key, { ifMatch: info.etag, ...(resolved ? { range: resolved } : {}), signal });
+    const result = await storage.get(key, { ifMatch: stored.etag, ...(resolved ? { range: resolved } : {}), signal });
     return { status, headers, body: result.body };
   } catch (e) {
-    if (hasErrorCode(e, 'NotModified')) return notModified(ctx, key);
+    if (hasErrorCode(e, 'NotModified')) return notModified(ctx, key, etag);
     // The common path learns of an unsatisfiable range from storage; the 416 names the object's size.
     if (hasErrorCode(e, 'InvalidRange')) {
       const info = await storage.head(key, { signal: ctx.signal }).catch(() => undefined);

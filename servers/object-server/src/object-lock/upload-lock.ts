@@ -7,8 +7,8 @@
  * version is created (AWS "Using S3 Object Lock", "Bucket configuration":
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
  *
- * The record goes with the completion, or with a lifecycle abort; one left behind (a crash after the
- * completion, an AbortMultipartUpload) is never read again, its upload id being gone.
+ * The record goes with the completion, an AbortMultipartUpload or a lifecycle abort; one a crash leaves
+ * behind is never read again, its upload id being gone.
  */
 import { hasErrorCode, readText } from '@strata/storage';
 import type { Storage, VersionFields, VersionRetention } from '@strata/storage';

@@ -4,16 +4,37 @@
  * 400 InvalidRequest, as the current version it is 404 NoSuchKey
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html, "Versioning").
  */
-import { isVersionIdShape } from '@strata/storage';
+import { checkReadConditions, isVersionIdShape } from '@strata/storage';
+import type { ReadConditions } from '@strata/storage';
+import { readConditionsFrom } from '../conditions.ts';
 import { storageKey } from '../context.ts';
 import type { S3Context } from '../context.ts';
 import type { CopySource } from '../copy-source.ts';
 import { S3Error } from '../s3-errors.ts';
+import { versionEtag } from './versioned-object.ts';
 
-/** Where a copy source's bytes are stored, and its version id when versioned. */
+/**
+ * Where a copy source's bytes are stored, its version id when versioned, and the version's reported ETag when
+ * its stored bytes carry another (versioned-object.ts): `x-amz-copy-source-if-*` compare against that one.
+ */
 export interface ResolvedCopySource {
   storageKey: string;
   versionId?: string;
+  etag?: string;
+}
+
+/**
+ * The conditions storage is to check on a copy source: the request's `x-amz-copy-source-if-*`, or — for a
+ * source reported with another ETag than its stored bytes' — those conditions checked here against the
+ * reported ETag, and storage asked only that the bytes be the ones checked. An unmet one throws storage's
+ * `PreconditionFailed` or `NotModified`, as storage would.
+ */
+export async function copySourceConditions(ctx: S3Context, source: ResolvedCopySource): Promise<ReadConditions> {
+  const conditions = readConditionsFrom(ctx, 'x-amz-copy-source-');
+  if (source.etag === undefined || Object.keys(conditions).length === 0) return conditions;
+  const stored = await ctx.state.storage.head(source.storageKey, { signal: ctx.signal });
+  checkReadConditions({ ...stored, etag: source.etag }, conditions, 'copy');
+  return { ifMatch: stored.etag };
 }
 
 /** Resolves a copy source to the storage key of the version it names. */
@@ -31,5 +52,6 @@ export async function resolveCopySource(ctx: S3Context, source: CopySource): Pro
     if (source.versionId !== undefined) throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
     throw new S3Error('NoSuchKey', undefined, { extra: { Key: source.key } });
   }
-  return { storageKey: found.storageKey, versionId: found.entry.id };
+  const etag = versionEtag(found.entry);
+  return { storageKey: found.storageKey, versionId: found.entry.id, ...(etag !== undefined ? { etag } : {}) };
 }

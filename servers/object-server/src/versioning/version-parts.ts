@@ -17,10 +17,15 @@ import { parsePartNumber } from '../part-layout.ts';
 import type { QueryParams } from '../query-params.ts';
 import { S3Error } from '../s3-errors.ts';
 
-/** A part read of a version: the request to read as a range, and the part count to answer. */
+/**
+ * A part read of a version: the request to read as a range, and the part count to answer. For a part of no
+ * bytes (an empty last part) `ctx` asks for the whole object's headers only, and `empty` says the answer is
+ * that empty part.
+ */
 export interface VersionPartRead {
   ctx: S3Context;
   partsCount: number;
+  empty?: true;
 }
 
 /** `query` without `partNumber` (the part is asked for as a range instead). */
@@ -49,9 +54,8 @@ export function versionPartRead(ctx: S3Context, entry: Pick<VersionEntry, 'partS
   }
   const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
   const size = sizes[n - 1] ?? 0;
-  if (size === 0) return undefined;
   const query = withoutPartNumber(ctx.query);
-  const headers = { ...ctx.headers, range: `bytes=${start}-${start + size - 1}` };
+  const headers = size === 0 ? ctx.headers : { ...ctx.headers, range: `bytes=${start}-${start + size - 1}` };
   // A proxy, not a copy: the context computes some fields lazily (its abort signal) from private state.
   const partCtx = new Proxy(ctx, {
     get(target, name) {
@@ -60,10 +64,18 @@ export function versionPartRead(ctx: S3Context, entry: Pick<VersionEntry, 'partS
       return Reflect.get(target, name, target);
     },
   });
-  return { ctx: partCtx, partsCount: sizes.length };
+  return { ctx: partCtx, partsCount: sizes.length, ...(size === 0 ? { empty: true as const } : {}) };
 }
 
-/** The answer of a part read, with the part count S3 adds. */
-export function withPartsCount(res: S3Response, part: VersionPartRead | undefined): S3Response {
-  return part === undefined ? res : { ...res, headers: { ...res.headers, 'x-amz-mp-parts-count': part.partsCount } };
+/**
+ * The answer of a part read, with the part count S3 adds. An empty part is answered from the whole object's
+ * headers (`res`, read without a body): no bytes, and no Content-Range, which cannot name an empty span (RFC
+ * 9110 §14.4), nor whole-object checksums.
+ */
+export function withPartsCount(res: S3Response, part: VersionPartRead | undefined, withBody: boolean): S3Response {
+  if (part === undefined) return res;
+  const headers: Record<string, string | number | undefined> = { ...res.headers, 'x-amz-mp-parts-count': part.partsCount };
+  if (part.empty !== true || (res.status ?? 200) >= 300) return { ...res, headers };
+  for (const name of Object.keys(headers)) if (name.startsWith('x-amz-checksum-')) delete headers[name];
+  return { status: 200, headers: { ...headers, 'content-length': 0 }, ...(withBody ? { body: Buffer.alloc(0) } : {}) };
 }

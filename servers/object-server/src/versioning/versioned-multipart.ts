@@ -22,7 +22,8 @@ export interface CompletedObject {
  * Completes upload `uploadId` of `key` in `bucket`: `assemble` stores the object at the storage key it is
  * given. In a versioned bucket that is one crash-safe version change, and the version gets the object lock
  * settings named when the upload started, or the bucket's default retention (object-lock/upload-lock.ts), and
- * its `partSizes` (for partNumber reads of the version: version-parts.ts).
+ * its `partSizes` — the sizes the client uploaded, plaintext for an encrypted upload — for partNumber reads of
+ * the version (version-parts.ts).
  */
 export async function completeInBucket(
   ctx: S3Context,
@@ -32,6 +33,9 @@ export async function completeInBucket(
   assemble: (storageKey: string) => Promise<ObjectInfo>,
   partSizes: number[],
 ): Promise<CompletedObject> {
+  // Before the object exists, versioned or not (once versioning is enabled, the first change of the key keeps
+  // the object as a copy): the bucket's listings then report versions' ETags (listed-version-etags.ts).
+  await ctx.state.versioning.multipartBuckets.mark(bucket);
   const mode = await ctx.state.versioning.mode(bucket);
   if (mode === null) return { info: await assemble(storageKey(bucket, key)) };
   const lock = await lockFieldsForCompletion(ctx, bucket, key, uploadId);

@@ -11,7 +11,7 @@
  * - GET/HEAD `?partNumber=` of a multipart version reads that part, current or not (version-parts.ts).
  */
 import { isVersionIdShape } from '@strata/storage';
-import type { VersioningMode } from '@strata/storage';
+import type { VersionEntry, VersioningMode } from '@strata/storage';
 import { bucketOf, keyOf } from '../context.ts';
 import type { S3Context, S3Response } from '../context.ts';
 import { S3Error } from '../s3-errors.ts';
@@ -39,8 +39,26 @@ export async function versioningOf(ctx: S3Context): Promise<{ mode: VersioningMo
   return mode === null && versionId === undefined ? undefined : { mode, versionId };
 }
 
-/** Reads the object at `storageKey` as the unversioned path does (object-get.ts). */
-export type ReadAt = (ctx: S3Context, withBody: boolean, storageKey?: string) => Promise<S3Response>;
+/**
+ * Reads the object at `storageKey` as the unversioned path does (object-get.ts). `etag`, when given, is the
+ * version's ETag as S3 reports it ({@link versionEtag}): the answer carries it and conditional headers compare
+ * against it, instead of the stored bytes' ETag.
+ */
+export type ReadAt = (ctx: S3Context, withBody: boolean, storageKey?: string, etag?: string) => Promise<S3Response>;
+
+/** S3's multipart ETag form: the MD5 of the parts' MD5s, a dash, the part count. */
+const MULTIPART_ETAG = /^[0-9a-f]{32}-\d+$/;
+
+/**
+ * The ETag a version is reported with when its stored bytes carry another one, else undefined. A version
+ * completed from a multipart upload is kept as a copy of the assembled object, and a copy's ETag is the MD5 of
+ * its bytes; S3 keeps the completion's `md5-of-part-md5s-N` for the version ("Object", ETag:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html), which the version index records and
+ * ListObjectVersions and CompleteMultipartUpload answer. Every other version's stored ETag is its own.
+ */
+export function versionEtag(entry: Pick<VersionEntry, 'etag'>): string | undefined {
+  return MULTIPART_ETAG.test(entry.etag) ? entry.etag : undefined;
+}
 
 /** An error answer that carries headers (the delete-marker ones), which thrown errors cannot. */
 function errorAnswer(ctx: S3Context, withBody: boolean, code: 'NoSuchKey' | 'MethodNotAllowed', headers: Record<string, string>): S3Response {
@@ -66,7 +84,7 @@ export async function readVersioned(ctx: S3Context, withBody: boolean, readAt: R
   }
   // `?partNumber=` of a multipart version is a ranged read of that part (version-parts.ts).
   const part = versionPartRead(ctx, found.entry);
-  const res = withPartsCount(await readAt(part?.ctx ?? ctx, withBody, found.storageKey), part);
+  const res = withPartsCount(await readAt(part?.ctx ?? ctx, withBody && part?.empty !== true, found.storageKey, versionEtag(found.entry)), part, withBody);
   return { ...res, headers: { ...res.headers, 'x-amz-version-id': found.entry.id, ...lockHeaders(found.entry) } };
 }
 

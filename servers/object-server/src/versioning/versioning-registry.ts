@@ -14,6 +14,8 @@ import type { Storage, VersioningMode } from '@strata/storage';
 import { RESERVED_PREFIX } from '../bucket-registry.ts';
 import type { LifecycleConfig } from '../lifecycle/lifecycle-config.ts';
 import type { ObjectLockConfig } from '../object-lock/lock-config.ts';
+import { createBucketMarks } from '../bucket-marks.ts';
+import type { BucketMarks } from '../bucket-marks.ts';
 import { createBucketRecords } from '../bucket-records.ts';
 import type { BucketRecords } from '../bucket-records.ts';
 
@@ -40,6 +42,8 @@ export interface VersioningRegistry {
   remove(bucket: string): Promise<void>;
   /** The version store of a bucket. */
   store(bucket: string): VersionStore;
+  /** Buckets where a multipart upload was ever completed (listed-version-etags.ts). */
+  multipartBuckets: BucketMarks;
   /** Buckets' object lock configurations (object-lock/). */
   locks: BucketRecords<ObjectLockConfig>;
   /** Buckets' lifecycle configurations (lifecycle/). */
@@ -125,6 +129,7 @@ export function createVersioningRegistry(storage: Storage, options: VersioningRe
       stores.delete(bucket);
     },
     store,
+    multipartBuckets: createBucketMarks(storage, `${RESERVED_PREFIX}multipart-buckets/`),
     locks: createBucketRecords<ObjectLockConfig>(storage, `${RESERVED_PREFIX}object-lock/`),
     lifecycle: createBucketRecords<LifecycleConfig>(storage, `${RESERVED_PREFIX}lifecycle/`),
     now: options.now ?? Date.now,
