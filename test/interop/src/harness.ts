@@ -21,17 +21,21 @@ import type { Storage } from '@strata/storage';
 export const CREDENTIALS = { accessKeyId: 'interop-access', secretAccessKey: 'interop-secret-key/with+odd=chars' };
 export const REGION = 'us-east-1';
 
-/** A running server and a scratch directory for client files. */
-export interface InteropServer {
+/**
+ * An S3 endpoint the interop cases run their clients against, and a scratch directory for client files: the
+ * file-backend server here ({@link startServer}), or any other server the cases are pointed at through a
+ * {@link StartTarget} (the gateway over Ceph RGW in test/ceph).
+ */
+export interface InteropTarget {
   /** `http://127.0.0.1:<port>`, or https through a TLS terminator with `{ tls: true }`. */
   endpoint: string;
   /** The port of `endpoint`. */
   port: number;
-  /** The temp directory holding `data` (the file adapter's root), `work` and `home`. */
+  /** The credentials the endpoint accepts (they are in `env` too). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The temp directory holding `work` and `home`, removed by `close`. */
   root: string;
-  /** The file adapter's root directory. */
-  data: string;
-  /** The backing storage (buckets are its first key segment), for seeding and for checking what is stored. */
+  /** The storage behind the server, keyed as it is (buckets are the first key segment): for seeding and checking. */
   storage: Storage;
   /** Scratch directory for files the clients read and write. */
   work: string;
@@ -42,6 +46,15 @@ export interface InteropServer {
   /** Environment for client processes: credentials, region, isolated config files. */
   env: NodeJS.ProcessEnv;
   close(): Promise<void>;
+}
+
+/** Starts a fresh target for one group of cases; every interop case file takes one. */
+export type StartTarget = (options?: StartOptions) => Promise<InteropTarget>;
+
+/** The file-backend server of this package: a target whose data directory the cases may inspect. */
+export interface InteropServer extends InteropTarget {
+  /** The file adapter's root directory. */
+  data: string;
 }
 
 /** A request as the server saw it. */
@@ -97,6 +110,44 @@ async function startTlsProxy(dir: string, port: number): Promise<{ port: number;
   };
 }
 
+/** The client side of a target: its endpoint (through TLS when asked), scratch directories and environment. */
+export type ClientSide = Pick<InteropTarget, 'endpoint' | 'port' | 'ca' | 'work' | 'env'> & { close(): Promise<void> };
+
+/**
+ * Prepares clients for a server listening on `127.0.0.1:<httpPort>` that accepts `credentials`: makes `work`
+ * and an isolated `home` under `root`, and puts the TLS terminator in front with `{ tls: true }`.
+ */
+export async function clientSide(root: string, httpPort: number, credentials: InteropTarget['credentials'], options: StartOptions = {}): Promise<ClientSide> {
+  const proxy = options.tls ? await startTlsProxy(join(root, 'tls'), httpPort) : undefined;
+  const port = proxy?.port ?? httpPort;
+  const work = join(root, 'work');
+  const home = join(root, 'home');
+  for (const d of [work, home]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(home, 'aws-config'), `[default]\nregion = ${REGION}\n`);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    LANG: 'C.UTF-8',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_REGION: REGION,
+    AWS_CONFIG_FILE: join(home, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+    ...(proxy ? { AWS_CA_BUNDLE: proxy.ca } : {}),
+  };
+  return {
+    endpoint: `${proxy ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
+    ...(proxy ? { ca: proxy.ca } : {}),
+    work,
+    env,
+    close: async () => proxy?.close(),
+  };
+}
+
 /** Starts the server over a fresh file store. */
 export async function startServer(options: StartOptions = {}): Promise<InteropServer> {
   const root = mkdtempSync(join(tmpdir(), 'strata-interop-'));
@@ -111,46 +162,22 @@ export async function startServer(options: StartOptions = {}): Promise<InteropSe
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
-  const httpPort = typeof address === 'object' && address ? address.port : 0;
-  const proxy = options.tls ? await startTlsProxy(join(root, 'tls'), httpPort) : undefined;
-  const port = proxy?.port ?? httpPort;
-  const work = join(root, 'work');
-  const home = join(root, 'home');
-  for (const d of [work, home]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(home, 'aws-config'), `[default]\nregion = ${REGION}\n`);
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    LANG: 'C.UTF-8',
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_REGION: REGION,
-    AWS_CONFIG_FILE: join(home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    ...(proxy ? { AWS_CA_BUNDLE: proxy.ca } : {}),
-  };
+  const clients = await clientSide(root, typeof address === 'object' && address ? address.port : 0, CREDENTIALS, options);
   return {
-    endpoint: `${proxy ? 'https' : 'http'}://127.0.0.1:${port}`,
-    port,
+    ...clients,
+    credentials: CREDENTIALS,
     root,
     data,
     storage,
     requests,
-    ...(proxy ? { ca: proxy.ca } : {}),
-    work,
-    env,
     async close() {
-      await proxy?.close();
+      await clients.close();
       await app.close();
       await storage.close();
       rmSync(root, { recursive: true, force: true });
     },
   };
 }
-
 
 /** A plain GET of `url` (http, or https trusting `ca`), bounded; for presigned URLs. */
 export function httpGet(url: string, ca?: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
