@@ -77,15 +77,17 @@ describe.skipIf(skipWithout('aws'))('objects are their files (strata serve, aws 
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('a PNG put through the aws CLI is a PNG file that an image decoder reads', () => {
+  it('a PNG put through the aws CLI is a PNG file that an image decoder reads', async () => {
     const onDisk = readFileSync(join(data, 'images', 'photos', '2024', 'gradient.png'));
     expect(onDisk.equals(png.file)).toBe(true);
     const decoded = PNG.sync.read(onDisk);
     expect([decoded.width, decoded.height]).toEqual([png.width, png.height]);
     expect(Buffer.from(decoded.data).equals(png.pixels)).toBe(true);
-    // The metadata went to the attribute (the bundle loaded the add-on), not into the file.
-    const record = JSON.parse(getAttributeSync(join(data, 'images', 'photos', '2024', 'gradient.png'), 'user.strata.meta')!.toString('utf8')) as Record<string, unknown>;
-    expect(record).toMatchObject({ etag: md5(png.file), contentType: 'image/png', userMetadata: { origin: 'plain-files' } });
+    // The metadata went to the attribute (the bundle loaded the add-on), not into the file, and comes back
+    // through S3 (the attribute's encoding is the adapter's business: docs/on-disk-formats.md).
+    expect(getAttributeSync(join(data, 'images', 'photos', '2024', 'gradient.png'), 'user.strata.meta')?.length).toBeGreaterThan(0);
+    const head = JSON.parse(await aws('s3api', 'head-object', '--bucket', 'images', '--key', 'photos/2024/gradient.png')) as Record<string, unknown>;
+    expect(head).toMatchObject({ ETag: `"${md5(png.file)}"`, ContentType: 'image/png', Metadata: { origin: 'plain-files' } });
   });
 
   it("sha256sum of each object's file equals the object's SHA256 checksum", async () => {
