@@ -9,6 +9,8 @@ import { MAX_ROOT_BYTES } from './key-mapping.ts';
 
 export { FileAdapter } from './file-adapter.ts';
 export { createChangeStamp } from './change-stamp.ts';
+export { withFileReadCache } from './file-read-cache.ts';
+export type { FileReadCacheOptions } from './file-read-cache.ts';
 export {
   decodeName,
   encodeSegment,

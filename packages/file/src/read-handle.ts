@@ -32,6 +32,14 @@ export class ReadHandle {
   }
 
   /**
+   * {@link read} with a callback: for loops that read a large object chunk by chunk (object-body.ts), where
+   * a promise per chunk would be allocation and a microtask hop for nothing.
+   */
+  readInto(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead: number) => void): void {
+    fs.read(this.#fd, buffer, offset, length, position, callback);
+  }
+
+  /**
    * `fstat` of the descriptor, synchronously: the inode was just opened (it is in the cache), and the call is
    * well under a microsecond where a thread-pool round trip would cost tens.
    */

@@ -35,6 +35,12 @@ export interface ServeConfig {
   host: string;
   /** @default 'file' */
   backend: Backend;
+  /**
+   * The file backend's data directory is written by this server alone: read-cache hits are not checked against
+   * the files (one lstat each), so a cached object changed there by another program is served stale until it
+   * is written through the server or evicted. @default false
+   */
+  dataExclusive: boolean;
   /** MiB of small objects kept in memory for reads (0: none). The local backends are owned by this process alone, so the cache is coherent; an S3 upstream may be shared, so it is off there. @default 32 (0 with s3) */
   readCacheMB: number;
   accessKey: string;
@@ -73,6 +79,9 @@ Options (environment variable in brackets):
   --host H              address to bind [STRATA_HOST] (default 127.0.0.1)
   --backend B           file | block | memory | s3 [STRATA_BACKEND] (default file)
   --read-cache-mb N     MiB of small objects (≤ 1 MiB) served from memory, 0 for none [STRATA_READ_CACHE_MB] (default 32)
+  --data-exclusive      nothing but this server writes into --data: cached objects are not checked against their
+                        files on each read, so one changed there by another program may be served stale
+                        [STRATA_DATA_EXCLUSIVE=1] (default off: every cached read checks its file)
   --access-key K        access key id [STRATA_ACCESS_KEY] (default ${DEFAULT_ACCESS_KEY})
   --secret-key S        secret access key [STRATA_SECRET_KEY] (default ${DEFAULT_SECRET_KEY})
   --region R            region [STRATA_REGION] (default us-east-1)
@@ -163,6 +172,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
       host: { type: 'string' },
       backend: { type: 'string' },
       'read-cache-mb': { type: 'string' },
+      'data-exclusive': { type: 'boolean' },
       'access-key': { type: 'string' },
       'secret-key': { type: 'string' },
       region: { type: 'string' },
@@ -209,6 +219,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     host,
     backend,
     readCacheMB,
+    dataExclusive: values['data-exclusive'] ?? ['1', 'true', 'yes'].includes((env.STRATA_DATA_EXCLUSIVE ?? '').toLowerCase()),
     accessKey: values['access-key'] ?? env.STRATA_ACCESS_KEY ?? DEFAULT_ACCESS_KEY,
     secretKey: values['secret-key'] ?? env.STRATA_SECRET_KEY ?? DEFAULT_SECRET_KEY,
     region: values.region ?? env.STRATA_REGION ?? 'us-east-1',

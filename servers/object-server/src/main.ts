@@ -29,17 +29,19 @@ import { loadMasterKey } from './encryption/key-wrap.ts';
  * write passes the cache and it stays coherent. The file backend's directory is locked against a second
  * server, but people and other programs may still copy, edit and remove its files (`serve --data` over an
  * existing tree): its cache checks every hit against the file (createChangeStamp, one lstat) and reads again
- * when the file changed. An s3 upstream may be shared with other writers, which the cache would not see:
- * `serve` leaves it off there unless asked (backend-s3.ts).
+ * when the file changed — unless `dataExclusive` says nothing else writes there (`--data-exclusive`), which
+ * saves that lstat on every hit and gives up noticing such changes to cached objects. An s3 upstream may be
+ * shared with other writers, which the cache would not see: `serve` leaves it off there unless asked
+ * (backend-s3.ts).
  */
-export async function openStorage(config: Pick<ServeConfig, 'backend' | 'data' | 'upstream'> & { readCacheMB?: number }): Promise<Storage> {
+export async function openStorage(config: Pick<ServeConfig, 'backend' | 'data' | 'upstream'> & { readCacheMB?: number; dataExclusive?: boolean }): Promise<Storage> {
   const storage = await openBackend(config);
   const mb = config.readCacheMB ?? 0;
   if (mb <= 0) return storage;
   const maxBytes = Math.round(mb * 1024 * 1024);
   if (config.backend !== 'file') return withReadCache(storage, { maxBytes });
-  const { createChangeStamp } = await import('@strata/file');
-  return withReadCache(storage, { maxBytes, stamp: createChangeStamp(path.resolve(config.data)) });
+  const { withFileReadCache } = await import('@strata/file');
+  return withFileReadCache(storage, { maxBytes, root: path.resolve(config.data), exclusive: config.dataExclusive === true });
 }
 
 async function openBackend(config: Pick<ServeConfig, 'backend' | 'data' | 'upstream'>): Promise<Storage> {
