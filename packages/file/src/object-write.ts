@@ -1,6 +1,8 @@
 /**
  * Staging a write: the body is streamed into a new file in the staging area, a batch at a time (one writev for
- * a body that fits the write batch), then the file's record (its ETag, metadata and stamp; object-meta.ts) is
+ * a body that fits the first batch), with one batch's write in flight while the next is read: the body's
+ * hashing (on the main thread, as its chunks arrive) and the socket's reads overlap the disk write on the
+ * thread pool instead of waiting for it. Then the file's record (its ETag, metadata and stamp; object-meta.ts) is
  * attached to it before it is fsynced (policy `always`). The caller publishes it with one rename
  * (core.ts `publish`): bytes and metadata appear together, or not at all. After the fsync the file's descriptor
  * is closed on the thread pool while the caller renames and syncs the directory (write-handle.ts `StagedCloses`): a
@@ -16,8 +18,13 @@ import { stampOf } from './object-meta.ts';
 import type { MetaRecord, Stamp } from './object-meta.ts';
 import type { WriteHandle } from './write-handle.ts';
 
-/** Bodies up to this size are written with one writev; larger ones stream in batches of this size. */
-const WRITE_BATCH = 256 * 1024;
+/** Bodies up to this size are written with one writev; larger ones continue in batches of {@link LATER_BATCH}. */
+const FIRST_BATCH = 256 * 1024;
+/**
+ * The batch size after the first: a large body is written in 1 MiB `writev`s (a quarter of the thread-pool
+ * round trips of 256 KiB batches). At most two batches are held: one being written, one being read.
+ */
+const LATER_BATCH = 1024 * 1024;
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 
 /** Bytes pulled from a body: a batch of chunks, and whether the body ended after them. */
@@ -38,12 +45,18 @@ interface BatchSource {
 const prematureClose = () => new StorageError('InvalidArgument', 'The body stream closed before its end', { reason: 'IncompleteBody' });
 
 /**
- * Batches of a byte-mode Readable, read with `read()` as they arrive: one promise per batch rather than an async
- * iterator's promise and generator resumption per chunk (a small PUT is one batch). Listens for the stream's
- * error from construction on.
+ * Batches of a byte-mode Readable, taken from its 'data' events: one promise per batch rather than an async
+ * iterator's promise and generator resumption per chunk (a small PUT is one batch), and each chunk as it came
+ * (`read()` without a size concatenates whatever is buffered into a new Buffer: a copy of every byte). The
+ * stream is paused once a batch's worth is waiting, so at most about one batch is held besides the one being
+ * written. Listens for the stream's error from construction on.
  */
 class ReadableBatches implements BatchSource {
   readonly #stream: Readable;
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+  /** Bytes to hold before pausing the stream: the size of the batch asked for last. */
+  #holdAtMost = FIRST_BATCH;
   #error: Error | undefined;
   #ended = false;
   #wake: (() => void) | undefined;
@@ -55,7 +68,14 @@ class ReadableBatches implements BatchSource {
       this.#wake = undefined;
       w?.();
     };
-    stream.on('readable', wake);
+    stream.on('data', (chunk: Buffer) => {
+      this.#chunks.push(chunk);
+      this.#bytes += chunk.length;
+      if (this.#bytes >= this.#holdAtMost) {
+        stream.pause();
+        wake();
+      }
+    });
     stream.once('end', () => {
       this.#ended = true;
       wake();
@@ -72,18 +92,19 @@ class ReadableBatches implements BatchSource {
   }
 
   async next(max: number, onChunk?: (chunk: Buffer) => void): Promise<Batch> {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
+    this.#holdAtMost = max;
     for (;;) {
       if (this.#error) throw this.#error;
-      let chunk: Buffer | null;
-      while (bytes < max && (chunk = this.#stream.read() as Buffer | null) !== null) {
-        onChunk?.(chunk);
-        chunks.push(chunk);
-        bytes += chunk.length;
+      if (this.#bytes >= max || this.#ended) {
+        const batch = { chunks: this.#chunks, bytes: this.#bytes, done: this.#ended };
+        this.#chunks = [];
+        this.#bytes = 0;
+        if (onChunk) for (const chunk of batch.chunks) onChunk(chunk);
+        // Read on while the caller writes this batch.
+        if (!this.#ended) this.#stream.resume();
+        return batch;
       }
-      if (bytes >= max) return { chunks, bytes, done: false };
-      if (this.#ended) return { chunks, bytes, done: true };
+      this.#stream.resume();
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
   }
@@ -150,14 +171,24 @@ export async function stageStream(
     throw e;
   }
   let closing = false;
+  // The write in flight, if any; observed at once (its failure is thrown where it is awaited, not unhandled).
+  let writing: Promise<void> | undefined;
   try {
     let position = 0;
-    for (;;) {
-      const batch = await source.next(WRITE_BATCH, onChunk);
-      if (batch.bytes > 0) await fh.writev(batch.chunks, position);
+    for (let max = FIRST_BATCH; ; max = LATER_BATCH) {
+      // Read the next batch while the previous one is written; one write at a time keeps the file's order.
+      const batch = await source.next(max, onChunk);
+      if (writing) await writing;
+      writing = undefined;
+      if (batch.bytes > 0) {
+        writing = fh.writev(batch.chunks, position);
+        writing.catch(() => undefined);
+      }
       position += batch.bytes;
       if (batch.done) break;
     }
+    if (writing) await writing;
+    writing = undefined;
     // The stamp is taken after the last write (which set the mtime) and survives the rename; the record is
     // attached before the fsync, which makes it durable with the bytes (an attribute is inode metadata, so
     // this is fsync, not fdatasync).
@@ -171,6 +202,8 @@ export async function stageStream(
     return tmp;
   } catch (e) {
     await source.cancel().catch(() => undefined);
+    // A write still running uses the descriptor: let it end before the descriptor is closed (and its number reused).
+    await writing?.catch(() => undefined);
     if (!closing) await fh.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true });
     throw e;

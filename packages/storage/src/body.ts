@@ -86,6 +86,13 @@ function destroySource(source: Readable): void {
   source.destroy();
 }
 
+/**
+ * How far hashing may run ahead of the adapter's reads before the source is paused. Node's default (16 KiB) is
+ * a quarter of one socket read, so every chunk of an HTTP request would pause its socket and resume it again;
+ * a few reads' worth of slack keeps the socket read and its bytes hashed while the adapter is busy.
+ */
+const HASHED_AHEAD_BYTES = 256 * 1024;
+
 /** Options of {@link prepareBody}. */
 export interface PrepareBodyOptions {
   /** Checksums to compute (and report in `digests().checksums`). @default [] */
@@ -195,6 +202,7 @@ export function prepareBody(body: Body, opts: PrepareBodyOptions = {}): Prepared
   // A Readable fed from the source's 'data' events rather than a Transform the source is piped into: the same
   // hashing, checks and backpressure without a Writable side and pipe()'s listeners (~8 µs of a small put).
   const hasher = new Readable({
+    highWaterMark: HASHED_AHEAD_BYTES,
     read() {
       if (paused) {
         paused = false;

@@ -63,6 +63,12 @@ function malformedTrailer(message: string): S3Error {
   return new S3Error('MalformedTrailerError', `${message}`);
 }
 
+/**
+ * Buffer sizes of a body stage, on both sides. Node's default (16 KiB) is a quarter of one socket read: every
+ * chunk piped in would fill it, pause the request and resume it again (a `_read` and a socket resume per chunk).
+ */
+export const STAGE_BUFFERS = { readableHighWaterMark: 256 * 1024, writableHighWaterMark: 256 * 1024 } as const;
+
 class Decoder extends Transform implements AwsChunkedDecoder {
   readonly #opts: AwsChunkedDecoderOptions;
   #state: State = 'header';
@@ -80,7 +86,7 @@ class Decoder extends Transform implements AwsChunkedDecoder {
   #skippedBlank = false;
 
   constructor(opts: AwsChunkedDecoderOptions) {
-    super();
+    super(STAGE_BUFFERS);
     this.#opts = opts;
     this.#previousSignature = opts.signing?.seedSignature ?? '';
   }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { S3Error } from '../s3-errors.ts';
-import { createAwsChunkedDecoder } from './aws-chunked-decoder.ts';
+import { STAGE_BUFFERS, createAwsChunkedDecoder } from './aws-chunked-decoder.ts';
 import { headerValue, lowerCaseHeaders } from './canonical.ts';
 import type { AuthResult, RequestHeaders } from './types.ts';
 
@@ -70,6 +70,7 @@ function decodedLengthOf(headers: RequestHeaders): number | undefined {
 function createSha256Verifier(hex: string): Transform {
   const hash = createHash('sha256');
   return new Transform({
+    ...STAGE_BUFFERS,
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       hash.update(chunk);
       cb(null, chunk);
