@@ -147,6 +147,28 @@ async function interleaved(
   return measurements;
 }
 
+/** The workloads at one object size, on the live tiers: a working set put, then get/put/head at each level. */
+async function measureSize(ctx: BenchContext, tiers: Tiers, size: number, add: (ms: Measurement[]) => void): Promise<void> {
+  const data = payload(size, size);
+  const label = sizeLabel(size);
+  const set = workingSet(size);
+  const key = (i: number) => `bench/${label.replace(' ', '')}/${i % set}`;
+  await tiers.each(async (tier) => {
+    for (let i = 0; i < set; i++) await tier.put(key(i), data);
+  });
+  for (const c of levelsFor(ctx, size)) {
+    const plan = ctx.plan(size, c);
+    add(await interleaved(tiers, `get ${label}`, size, plan, (tier, i) => tier.get(key(i))));
+    add(await interleaved(tiers, `put ${label}`, size, plan, (tier, i) => tier.put(key(i), data)));
+    add(await interleaved(tiers, `head ${label}`, 0, plan, (tier, i) => tier.head(key(i))));
+    ctx.progress(`${label} c${c}`);
+  }
+  await tiers.each(async (tier) => {
+    for (let i = 0; i < set; i++) await tier.delete(key(i));
+  });
+
+}
+
 async function measureAll(ctx: BenchContext, tiers: Tiers, out: Map<string, Measurement[]>): Promise<void> {
   const add = (ms: Measurement[]) => {
     for (const m of ms) {
@@ -154,24 +176,19 @@ async function measureAll(ctx: BenchContext, tiers: Tiers, out: Map<string, Meas
       out.set(id, [...(out.get(id) ?? []), m]);
     }
   };
+  const all = tiers.live;
   for (const size of ctx.sizes) {
-    const data = payload(size, size);
-    const label = sizeLabel(size);
-    const set = workingSet(size);
-    const key = (i: number) => `bench/${label.replace(' ', '')}/${i % set}`;
-    await tiers.each(async (tier) => {
-      for (let i = 0; i < set; i++) await tier.put(key(i), data);
-    });
-    for (const c of levelsFor(ctx, size)) {
-      const plan = ctx.plan(size, c);
-      add(await interleaved(tiers, `get ${label}`, size, plan, (tier, i) => tier.get(key(i))));
-      add(await interleaved(tiers, `put ${label}`, size, plan, (tier, i) => tier.put(key(i), data)));
-      add(await interleaved(tiers, `head ${label}`, 0, plan, (tier, i) => tier.head(key(i))));
-      ctx.progress(`${label} c${c}`);
+    // Tiers bounded below this size sit it out (and say why); the others keep their turns.
+    const bounded = all.filter((t) => tiers.live.includes(t) && t.maxObject !== undefined && t.maxObject.bytes < size);
+    for (const t of bounded) ctx.skip(`storage tier ${t.name}, ${sizeLabel(size)}`, t.maxObject!.reason);
+    const live = tiers.live.filter((t) => !bounded.includes(t));
+    const restore = tiers.live.filter((t) => bounded.includes(t));
+    tiers.live = live;
+    try {
+      await measureSize(ctx, tiers, size, add);
+    } finally {
+      tiers.live = all.filter((t) => tiers.live.includes(t) || restore.includes(t));
     }
-    await tiers.each(async (tier) => {
-      for (let i = 0; i < set; i++) await tier.delete(key(i));
-    });
   }
   // delete: each op deletes a key written before the timed rounds (bounded by the plan's op count).
   const small = payload(4096, 7);

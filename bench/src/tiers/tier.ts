@@ -11,4 +11,6 @@ export interface BenchTier {
   /** Lists every key under `prefix` (all pages); `delimiter` groups. Returns entries seen. */
   list(prefix: string, delimiter?: string): Promise<number>;
   close(): Promise<void>;
+  /** The largest object the tier is measured with, and why (larger sizes skip it); unbounded when absent. */
+  maxObject?: { bytes: number; reason: string };
 }
