@@ -16,6 +16,11 @@ import { GROUPS, isOwnerOnly, ownerGrant } from './acl-document.ts';
 import type { AclPermission, Grant } from './acl-document.ts';
 import type { BucketAccessSettings } from './bucket-access-settings.ts';
 import { iamOf } from './iam-state.ts';
+import { S3Error } from '../s3-errors.ts';
+
+/** The storage contract's tag limits, which the stored ACL tag counts against. */
+const STORED_TAGS_MAX = 10;
+const STORED_TAG_VALUE_MAX = 256;
 
 /** The tag name an object's ACL is stored under (a name clients cannot use: tags.ts refuses it). */
 export const OBJECT_ACL_TAG = 'x-strata-acl';
@@ -67,7 +72,16 @@ export function visibleTags(tags: Record<string, string>): Record<string, string
  */
 export function tagsWithAcl(tags: Record<string, string> | undefined, grants: readonly Grant[] | undefined, owner: Owner): Record<string, string> | undefined {
   if (grants === undefined || isOwnerOnly(grants, owner)) return tags;
-  return { ...tags, [OBJECT_ACL_TAG]: encodeObjectAcl(grants) };
+  const value = encodeObjectAcl(grants);
+  // The ACL shares the storage contract's tag limits (10 tags, values of 256 characters): say so in S3 terms
+  // rather than let the backend refuse an internal tag by name.
+  if (Object.keys(tags ?? {}).length >= STORED_TAGS_MAX) {
+    throw new S3Error('InvalidArgument', `This server keeps an object's ACL beside its tags: an object with ${STORED_TAGS_MAX} tags can only have the default ACL.`);
+  }
+  if (value.length > STORED_TAG_VALUE_MAX) {
+    throw new S3Error('InvalidArgument', `This server stores an object's ACL in ${STORED_TAG_VALUE_MAX} characters: too many grants (use fewer, or a bucket policy).`);
+  }
+  return { ...tags, [OBJECT_ACL_TAG]: value };
 }
 
 /** A bucket's grants (the default ACL when it has none). */

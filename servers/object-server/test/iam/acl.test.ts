@@ -197,6 +197,30 @@ describe('grants to canonical users', () => {
   });
 });
 
+describe('an object ACL beside the tags', () => {
+  // The server keeps an object's ACL with its tags (acl-store.ts), within the storage contract's tag limits;
+  // where the two do not fit together the request fails in S3 terms, naming no internal tag, and changes nothing.
+  it('refuses a public ACL on an object with 10 tags, an 11th tag beside an ACL, and an ACL too long to store', async () => {
+    await aclBucket('acl-tag-room');
+    const ten = Array.from({ length: 10 }, (_, i) => `t${i}=v`).join('&');
+    const put = root.send(new PutObjectCommand({ Bucket: 'acl-tag-room', Key: 'full', Body: 'x', Tagging: ten, ACL: 'public-read' }));
+    await expect(put).rejects.toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+    await expect(put.catch((e: Error) => e.message)).resolves.not.toContain('x-strata');
+    await expect(root.send(new HeadObjectCommand({ Bucket: 'acl-tag-room', Key: 'full' }))).rejects.toMatchObject({ name: 'NotFound' });
+
+    await root.send(new PutObjectCommand({ Bucket: 'acl-tag-room', Key: 'pub', Body: 'x', ACL: 'public-read' }));
+    const tagSet = Array.from({ length: 10 }, (_, i) => ({ Key: `t${i}`, Value: 'v' }));
+    await expect(root.send(new PutObjectTaggingCommand({ Bucket: 'acl-tag-room', Key: 'pub', Tagging: { TagSet: tagSet } }))).rejects.toMatchObject({ name: 'InvalidTag' });
+    await root.send(new PutObjectTaggingCommand({ Bucket: 'acl-tag-room', Key: 'pub', Tagging: { TagSet: tagSet.slice(0, 9) } }));
+    expect((await anonymous('acl-tag-room/pub')).status).toBe(200);
+
+    const many = await Promise.all(Array.from({ length: 12 }, (_, i) => user(`acl-many-${i}`)));
+    const grantRead = many.map((u) => `id="${u.id}"`).join(', ');
+    await expect(root.send(new PutObjectAclCommand({ Bucket: 'acl-tag-room', Key: 'pub', GrantRead: grantRead, GrantFullControl: 'id="strata"' }))).rejects.toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+    expect((await anonymous('acl-tag-room/pub')).status).toBe(200);
+  });
+});
+
 describe('ACL condition keys in policies', () => {
   it('s3:x-amz-acl and s3:x-amz-grant-read carry the request headers', async () => {
     await aclBucket('acl-keys');
