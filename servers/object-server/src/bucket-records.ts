@@ -5,6 +5,7 @@
  */
 import { hasErrorCode, readText } from '@strata/storage';
 import type { Storage } from '@strata/storage';
+import { readAll } from './streams.ts';
 
 /** One kind of per-bucket record. */
 export interface BucketRecords<T> {
@@ -55,4 +56,27 @@ export function createBucketRecords<T>(storage: Storage, prefix: string): Bucket
       return out;
     },
   };
+}
+
+/**
+ * Reads every record under `prefix` (which ends with '/') once, for stores the authorizer consults synchronously
+ * and so loads before serving: `onRecord` gets the bucket and the record's text (at most `maxBytes`). A record
+ * removed between the listing and its read is skipped.
+ */
+export async function loadAllRecords(storage: Storage, prefix: string, maxBytes: number, onRecord: (bucket: string, text: string) => void): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await storage.list({ prefix, cursor });
+    for (const item of page.items) {
+      let text: string;
+      try {
+        text = (await readAll((await storage.get(item.key)).body, maxBytes)).toString('utf8');
+      } catch (e) {
+        if (hasErrorCode(e, 'NotFound')) continue;
+        throw e;
+      }
+      onRecord(item.key.slice(prefix.length), text);
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
 }

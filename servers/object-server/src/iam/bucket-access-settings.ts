@@ -13,7 +13,7 @@
 import { hasErrorCode } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { RESERVED_PREFIX } from '../bucket-registry.ts';
-import { readAll } from '../streams.ts';
+import { loadAllRecords } from '../bucket-records.ts';
 import type { Grant } from './acl-document.ts';
 
 const SETTINGS_PREFIX = `${RESERVED_PREFIX}bucket-access/`;
@@ -52,19 +52,7 @@ export class BucketAccessStore {
 
   /** Loads every stored record (call once, before serving). */
   async load(): Promise<void> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.#storage.list({ prefix: SETTINGS_PREFIX, cursor });
-      for (const item of page.items) {
-        try {
-          const { body } = await this.#storage.get(item.key);
-          this.#settings.set(item.key.slice(SETTINGS_PREFIX.length), JSON.parse((await readAll(body, 64 * 1024)).toString('utf8')) as BucketAccessSettings);
-        } catch (e) {
-          if (!hasErrorCode(e, 'NotFound')) throw e;
-        }
-      }
-      cursor = page.cursor;
-    } while (cursor !== undefined);
+    await loadAllRecords(this.#storage, SETTINGS_PREFIX, 64 * 1024, (bucket, text) => this.#settings.set(bucket, JSON.parse(text) as BucketAccessSettings));
   }
 
   /** The bucket's settings (empty when none are set). */

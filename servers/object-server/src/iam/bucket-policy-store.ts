@@ -9,7 +9,7 @@ import { hasErrorCode } from '@strata/storage';
 import type { Storage } from '@strata/storage';
 import { RESERVED_PREFIX } from '../bucket-registry.ts';
 import { S3Error } from '../s3-errors.ts';
-import { readAll } from '../streams.ts';
+import { loadAllRecords } from '../bucket-records.ts';
 import { parsePolicy, PolicyError } from './policy-document.ts';
 import type { Policy } from './policy-document.ts';
 import { wildcardRegex } from './wildcard.ts';
@@ -64,20 +64,7 @@ export class BucketPolicyStore {
 
   /** Loads every stored policy (call once, before serving). */
   async load(): Promise<void> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.#storage.list({ prefix: POLICY_PREFIX, cursor });
-      for (const item of page.items) {
-        const bucket = item.key.slice(POLICY_PREFIX.length);
-        try {
-          const { body } = await this.#storage.get(item.key);
-          this.#policies.set(bucket, parsePolicy((await readAll(body, MAX_BUCKET_POLICY_BYTES * 2)).toString('utf8'), 'resource'));
-        } catch (e) {
-          if (!hasErrorCode(e, 'NotFound')) throw e;
-        }
-      }
-      cursor = page.cursor;
-    } while (cursor !== undefined);
+    await loadAllRecords(this.#storage, POLICY_PREFIX, MAX_BUCKET_POLICY_BYTES * 2, (bucket, text) => this.#policies.set(bucket, parsePolicy(text, 'resource')));
   }
 
   /** Whether any bucket has a policy (the authorizer's shortcut). */
