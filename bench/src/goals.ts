@@ -113,7 +113,10 @@ export function evaluateGoals(report: Pick<BenchReport, 'groups'>): GoalResult[]
     overheadGoal(find, 6, 's3 adapter vs raw client-s3, put 64 MiB', 0.05, ['sdk put 64 MiB', 's3 adapter'], ['sdk put 64 MiB', 'raw client-s3']),
     // The same SDK client (default checksums) against the object server and against its limits: for GET a bare
     // route sending the buffer; for PUT the in-process work a durable put cannot avoid (hash, write, fsync).
-    limitGoal(find, 15, 'SDK PutObject 64 MiB (default checksums): object server vs the in-process limit (same hashes, write, fsync)', 1.25, [limitScenario('put'), SDK_LIMIT_TIERS.server], [limitScenario('put'), SDK_LIMIT_TIERS.inProcessPut]),
+    limitGoal(find, 15, "SDK PutObject 64 MiB (default checksums): object server vs the operation's limit (the SDK's request work, no network, + in-process hashes, write, fsync)", 1.25, [limitScenario('put'), SDK_LIMIT_TIERS.server], [limitScenario('put'), SDK_LIMIT_TIERS.operationPut]),
+    // The server's side of that limit alone: the client's hashing before the first byte is in the timed
+    // operation but not in this limit, so no server could reach 1.25× of it (reported, not judged).
+    reported(limitGoal(find, 15, 'SDK PutObject 64 MiB (default checksums): object server vs the in-process put alone (same hashes, write, fsync)', 1.25, [limitScenario('put'), SDK_LIMIT_TIERS.server], [limitScenario('put'), SDK_LIMIT_TIERS.inProcessPut])),
     reported(limitGoal(find, 15, 'SDK PutObject 64 MiB (default checksums): object server vs a fastify route draining the body', 1.5, [limitScenario('put'), SDK_LIMIT_TIERS.server], [limitScenario('put'), SDK_LIMIT_TIERS.put])),
     limitGoal(find, 15, 'SDK GetObject 64 MiB (default checksums): object server vs a fastify route sending the buffer', 1.15, [limitScenario('get'), SDK_LIMIT_TIERS.server], [limitScenario('get'), SDK_LIMIT_TIERS.get]),
   ];

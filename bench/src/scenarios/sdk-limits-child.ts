@@ -5,18 +5,24 @@
  * route (the limit). Puts and gets take turns, one operation per tier per round, in rotating order, so
  * drift on a shared machine hits every tier alike.
  *
- * PUT has a second limit with no HTTP at all, `inProcess`: the work a durable put cannot avoid, done here on
- * this process's core — the same bytes hashed with the algorithms the server must run on that request (MD5 for
- * the ETag, the CRC32 the SDK sends, and SHA-256 when the SDK signed the payload's hash rather than streaming
- * it: read from the first request's `x-amz-content-sha256`), written in 1 MiB chunks to a temporary file,
- * fsynced, renamed into place and the directory fsynced.
+ * PUT has two limits with no HTTP at all. `inProcess` is the work a durable put cannot avoid on the server's
+ * side, done here on this process's core — the same bytes hashed with the algorithms the server must run on
+ * that request (MD5 for the ETag, the CRC32 the SDK sends, and SHA-256 when the SDK signed the payload's hash
+ * rather than streaming it: read from the first request's `x-amz-content-sha256`), written in 1 MiB chunks to
+ * a temporary file, fsynced, renamed into place and the directory fsynced. `operation` is the whole
+ * operation's limit: the same SDK command sent through a client whose request handler answers at once, without
+ * a network (so the SDK computes its CRC32 and the payload's SHA-256 and signs, exactly as it does before the
+ * first byte goes to a real server), then the `inProcess` put. The SDK's work happens before any server sees a
+ * byte, so no server can hide it; the limit a server is judged against has to contain it.
  *
  * Input: the JSON of a {@link LimitsJob} as the first argument. Output: one line of JSON, a {@link LimitsResult}.
  */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { createChecksum } from '@strata/storage';
 import { payload } from '../payload.ts';
@@ -43,7 +49,7 @@ export interface TierSamples {
 
 /** What the child prints: samples per operation and tier, in round order. */
 export interface LimitsResult {
-  put: { server: TierSamples; limit: TierSamples; inProcess: TierSamples };
+  put: { server: TierSamples; limit: TierSamples; inProcess: TierSamples; operation: TierSamples };
   get: { server: TierSamples; limit: TierSamples };
   /** The SHA-256 the in-process limit ran: whether the SDK sent the payload's hash (not a streaming marker). */
   putHashesPayload: boolean;
@@ -110,11 +116,26 @@ async function durablePut(dir: string, body: Uint8Array, hashPayload: boolean): 
   }
 }
 
+/**
+ * A request handler that never sends: it answers every request with an empty 200 at once, so `send` through
+ * it costs exactly the SDK's own work on the request (checksums, payload hash, signature) and nothing else.
+ */
+const answerAtOnce = {
+  handle: async () => ({ response: { statusCode: 200, reason: 'OK', headers: { etag: '"0"' }, body: Readable.from([]) } }),
+};
+
 async function main(job: LimitsJob): Promise<LimitsResult> {
   // The SDK's default checksum settings (WHEN_SUPPORTED both ways): no override, on purpose.
   const client = (endpoint: string) => new S3Client({ endpoint, region: BENCH_REGION, credentials: BENCH_CREDENTIALS, forcePathStyle: true });
   const server = client(job.endpoints.server);
   const limit = client(job.endpoints.limit);
+  const dry = new S3Client({
+    endpoint: job.endpoints.server,
+    region: BENCH_REGION,
+    credentials: BENCH_CREDENTIALS,
+    forcePathStyle: true,
+    requestHandler: answerAtOnce as unknown as S3ClientConfig['requestHandler'],
+  });
   const body = payload(job.bytes, 5);
   // What the server must hash besides MD5 and the CRC32: the payload's SHA-256 when the SDK signed it.
   let contentSha256: string | undefined;
@@ -139,7 +160,15 @@ async function main(job: LimitsJob): Promise<LimitsResult> {
     await put(server, 'put')();
     const hashPayload = contentSha256 !== undefined && /^[0-9a-f]{64}$/.test(contentSha256);
     const puts = await alternate(
-      { server: put(server, 'put'), limit: put(limit, 'put'), inProcess: () => durablePut(job.dir, body, hashPayload) },
+      {
+        server: put(server, 'put'),
+        limit: put(limit, 'put'),
+        inProcess: () => durablePut(job.dir, body, hashPayload),
+        operation: async () => {
+          await put(dry, 'put')();
+          await durablePut(job.dir, body, hashPayload);
+        },
+      },
       job.rounds.put,
       job.warmup,
       job.budgetMs,
@@ -150,6 +179,7 @@ async function main(job: LimitsJob): Promise<LimitsResult> {
   } finally {
     server.destroy();
     limit.destroy();
+    dry.destroy();
   }
 }
 
