@@ -46,6 +46,14 @@ export class WriteHandle {
     return new Promise((resolve, reject) => fs.fsync(this.fd, (err) => (err ? reject(err) : resolve())));
   }
 
+  /**
+   * `fdatasync(2)`: the bytes written so far (and the size) reach the disk; the rest of the inode may not. Used
+   * to start a large file's write-back while later bytes are still arriving (object-write.ts).
+   */
+  datasync(): Promise<void> {
+    return new Promise((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+  }
+
   /** Closes the descriptor (once; later calls resolve at once). */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();

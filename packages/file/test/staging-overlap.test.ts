@@ -1,10 +1,12 @@
 /**
  * Staging a large streamed put (object-write.ts) reads the body on while a batch is being written: the socket
  * of an upload keeps being read, and its bytes hashed, during the disk write instead of after it. Chunks reach
- * the file as they came from the body, never copied into a larger buffer on the way.
+ * the file as they came from the body, never copied into a larger buffer on the way. A large durable body's
+ * write-back starts while it is still arriving (an early fdatasync), a small one's never does, and a failed
+ * early fdatasync fails the put with nothing stored.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -21,6 +23,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dir: string;
 let storage: Storage;
 const originalWritev = WriteHandle.prototype.writev;
+const originalDatasync = WriteHandle.prototype.datasync;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strata-file-overlap-'));
@@ -28,21 +31,22 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   WriteHandle.prototype.writev = originalWritev;
+  WriteHandle.prototype.datasync = originalDatasync;
   await storage.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** A body of `SIZE` bytes, pushed `perRead` chunks of `CHUNK` bytes at a time on later ticks; counts chunks. */
-function countedBody(perRead: number): { stream: Readable; bytes: Buffer; pulled: () => number } {
-  const bytes = Buffer.alloc(SIZE);
-  for (let i = 0; i < SIZE; i++) bytes[i] = (i * 131 + 17) & 0xff;
+function countedBody(perRead: number, size = SIZE): { stream: Readable; bytes: Buffer; pulled: () => number } {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 131 + 17) & 0xff;
   let at = 0;
   let pulled = 0;
   const stream = new Readable({
     read() {
       setImmediate(() => {
         for (let i = 0; i < perRead; i++) {
-          if (at >= SIZE) {
+          if (at >= size) {
             this.push(null);
             return;
           }
@@ -87,5 +91,40 @@ describe('staging a large streamed body', () => {
     expect(written.reduce((a, b) => a + b, 0)).toBe(SIZE);
     expect(Math.max(...written)).toBe(CHUNK);
     expect((await readBytes(await storage.get('b/chunks'))).equals(bytes)).toBe(true);
+  });
+
+  it("starts a large durable body's write-back while the body is still arriving", async () => {
+    const size = 20 * 1024 * 1024;
+    const { stream, bytes, pulled } = countedBody(8, size);
+    const pulledAtDatasync: number[] = [];
+    WriteHandle.prototype.datasync = function () {
+      pulledAtDatasync.push(pulled());
+      return originalDatasync.call(this);
+    };
+    const info = await storage.put('b/early', stream);
+    expect(info.size).toBe(size);
+    // At least one fdatasync ran before the last chunk was read (8 MiB after the start, then one at a time).
+    expect(pulledAtDatasync.length).toBeGreaterThanOrEqual(1);
+    expect(pulledAtDatasync[0]).toBeLessThan(size / CHUNK);
+    expect((await readBytes(await storage.get('b/early'))).equals(bytes)).toBe(true);
+  });
+
+  it('adds no fdatasync to a small put', async () => {
+    let datasyncs = 0;
+    WriteHandle.prototype.datasync = function () {
+      datasyncs++;
+      return originalDatasync.call(this);
+    };
+    await storage.put('b/small', countedBody(8).stream);
+    expect(datasyncs).toBe(0);
+  });
+
+  it('fails the put when an early fdatasync fails, and stores nothing', async () => {
+    WriteHandle.prototype.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', syscall: 'fdatasync' }));
+    await expect(storage.put('b/eio', countedBody(8, 20 * 1024 * 1024).stream)).rejects.toMatchObject({ name: 'StorageError' });
+    await expect(storage.head('b/eio')).rejects.toMatchObject({ code: 'NotFound' });
+    // The staged file was removed: nothing but empty staging directories remains besides the store's own files.
+    const leftovers = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.strata-lock'));
+    expect(leftovers.map((e) => e.name)).toEqual([]);
   });
 });
