@@ -48,6 +48,7 @@ import * as mp from './multipart.ts';
 import { pickHeaders, toInfo, toListItem } from './object-info.ts';
 import type { IndexView, StoredObject } from './records.ts';
 import { copyByBytes } from './copy-bytes.ts';
+import { isStaged, keepStagedBytes } from './spill.ts';
 
 /** Policy options of the adapter (the store itself is opened by `createBlockAdapter`). */
 export interface BlockAdapterPolicy {
@@ -101,7 +102,11 @@ export class BlockAdapter implements StorageAdapter {
         tags: { ...options.tags },
         extents: data.extents,
       };
-      if (data.inline) obj.inline = data.inline.toString('base64');
+      if (data.inline) {
+        obj.inline = data.inline.toString('base64');
+        // Staged objects move to pages soon (spill.ts); the smallest stay in their record, in base64 only.
+        if (isStaged(obj, this.store.inlineMax)) keepStagedBytes(obj, data.inline);
+      }
       if (Object.keys(d.checksums).length > 0) obj.checksums = { ...d.checksums };
       return await this.store.commit((view) => {
         checkWriteConditions(view.object(key), options, 'put', key);

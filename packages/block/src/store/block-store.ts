@@ -21,7 +21,8 @@ import type { Hash64 } from '../hash.ts';
 import { toStorageError } from '../errors.ts';
 import type { Allocator, Run } from './allocator.ts';
 import { writeCheckpoint } from './checkpoint.ts';
-import { BATCH_OVERHEAD, encodeBatchJson } from './journal.ts';
+import { BATCH_OVERHEAD, encodeBatchJson, serializeRecord } from './journal.ts';
+import type { SerializedRecord } from './journal.ts';
 import type { Extent, IndexView, JournalRecord } from './records.ts';
 import { recover } from './recovery.ts';
 import type { RecoveryReport } from './recovery.ts';
@@ -268,17 +269,17 @@ export class BlockStore {
       // One journal batch, unless the records outgrow half the ring (many staged objects): then several
       // consecutive batches. Each record lies whole in one batch, so every operation stays all-or-nothing.
       const limit = (this.#sb.journalPages * this.device.pageSize) / 2 - BATCH_OVERHEAD;
-      let chunk: string[] = [];
+      let chunk: SerializedRecord[] = [];
       let bytes = 0;
       for (const rec of records) {
-        const json = JSON.stringify(rec);
-        const n = Buffer.byteLength(json) + 1;
+        const serialized = serializeRecord(rec);
+        const n = serialized.bytes + 1;
         if (chunk.length > 0 && bytes + n > limit) {
           await this.#appendBatch(chunk);
           chunk = [];
           bytes = 0;
         }
-        chunk.push(json);
+        chunk.push(serialized);
         bytes += n;
       }
       await this.#appendBatch(chunk);
@@ -304,7 +305,7 @@ export class BlockStore {
     }
   }
 
-  async #appendBatch(records: readonly string[]): Promise<void> {
+  async #appendBatch(records: readonly SerializedRecord[]): Promise<void> {
     const ps = this.device.pageSize;
     const ring = this.#sb.journalPages;
     const buf = encodeBatchJson(this.#seq, records, ps, this.hash);
