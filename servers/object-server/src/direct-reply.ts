@@ -53,6 +53,8 @@ export function sendBytesDirect(reply: FastifyReply, method: string, status: num
   list.push('content-length', body.length);
   res.writeHead(status, list as string[]);
   reply.header('content-length', body.length);
-  res.end(body);
+  // An empty body goes out with the head in one write; `end(emptyBuffer)` would cork, then writev two pieces.
+  if (body.length === 0) res.end();
+  else res.end(body);
   return true;
 }

@@ -102,7 +102,14 @@ export function createDispatcher(opts: DispatchOptions): Dispatch {
   };
 }
 
-/** Writes a handler's answer: bytes in hand directly (see direct-reply.ts), anything else through reply.ts. */
+/** The body of an answer that has none (PutObject's 200): written directly as `content-length: 0`. */
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * Writes a handler's answer: bytes in hand directly (see direct-reply.ts), and so is an answer of headers only
+ * that names no length of its own (PutObject's: fastify's send path was a visible share of a small PUT beside
+ * the socket write); anything else through reply.ts.
+ */
 function send(request: FastifyRequest, reply: FastifyReply, res: S3Response): FastifyReply {
   if (res.xml === undefined && res.body !== undefined) {
     const bytes = bytesOf(res.body, res.headers?.['content-length']);
@@ -110,6 +117,9 @@ function send(request: FastifyRequest, reply: FastifyReply, res: S3Response): Fa
       if (sendBytesDirect(reply, request.method, res.status ?? 200, res.headers, bytes)) return reply;
       return sendResponse(reply, { ...res, body: bytes });
     }
+  }
+  if (res.xml === undefined && res.body === undefined && res.headers?.['content-length'] === undefined) {
+    if (sendBytesDirect(reply, request.method, res.status ?? 200, res.headers, NO_BYTES)) return reply;
   }
   return sendResponse(reply, res);
 }
