@@ -97,7 +97,8 @@ export class S3Core {
   async send<O extends object>(command: object, options: SendOptions): Promise<WithDate<O>> {
     const cmd = command as AnyCommand<O>;
     let date: string | undefined;
-    if (options.headers !== undefined || options.date !== false) {
+    const withMiddleware = options.headers !== undefined || options.date !== false;
+    if (withMiddleware) {
       cmd.middlewareStack.add(
         (next: (args: { request?: { headers?: Record<string, string> } }) => Promise<RawResult>) =>
           async (args: { request?: { headers?: Record<string, string> } }) => {
@@ -116,10 +117,14 @@ export class S3Core {
         { step: 'build', name: 'strataRawHeaders' },
       );
     }
-    if (options.signal?.aborted) throw toStorageError(options.signal.reason, options);
+    const { signal } = options;
+    if (signal?.aborted) throw toStorageError(signal.reason, options);
     try {
-      const send = this.client.send.bind(this.client) as (c: object, o: { abortSignal?: AbortSignal }) => Promise<O>;
-      const out = (await send(cmd, { abortSignal: options.signal })) as WithDate<O>;
+      const client = this.client as unknown as { send(c: object, o?: { abortSignal?: AbortSignal }): Promise<WithDate<O>> };
+      // Send options only when there is something in them: a command with a middleware of its own always gets
+      // some, since a client built with `cacheMiddleware: true` reuses the first command's resolved stack for
+      // calls without options and would skip that middleware (Smithy `Client.send`).
+      const out = await (signal === undefined && !withMiddleware ? client.send(cmd) : client.send(cmd, { abortSignal: signal }));
       if (date !== undefined) {
         const d = new Date(date);
         if (!Number.isNaN(d.getTime())) out.$date = d;

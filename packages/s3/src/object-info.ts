@@ -18,14 +18,19 @@ export const CHECKSUM_FIELDS = {
 /** The SDK's checksum fields of a request or response. */
 export type ChecksumFields = Partial<Record<(typeof CHECKSUM_FIELDS)[ChecksumAlgorithm]['field'], string>>;
 
-/** Reads the SDK's `Checksum*` fields into contract checksums (undefined when there are none). */
+const CHECKSUM_ALGORITHMS = Object.keys(CHECKSUM_FIELDS) as ChecksumAlgorithm[];
+
+/**
+ * Reads the SDK's `Checksum*` fields into contract checksums (undefined when there are none). Runs on every
+ * get and head, where most answers carry none: nothing is allocated then.
+ */
 export function readChecksums(out: ChecksumFields): Checksums | undefined {
-  const sums: Checksums = {};
-  for (const [alg, { field }] of Object.entries(CHECKSUM_FIELDS) as [ChecksumAlgorithm, (typeof CHECKSUM_FIELDS)[ChecksumAlgorithm]][]) {
-    const v = out[field];
-    if (typeof v === 'string' && v !== '') sums[alg] = v;
+  let sums: Checksums | undefined;
+  for (const alg of CHECKSUM_ALGORITHMS) {
+    const v = out[CHECKSUM_FIELDS[alg].field];
+    if (typeof v === 'string' && v !== '') (sums ??= {})[alg] = v;
   }
-  return Object.keys(sums).length > 0 ? sums : undefined;
+  return sums;
 }
 
 /**

@@ -62,9 +62,9 @@ export async function getObject(core: S3Core, key: string, options: AdapterGetOp
     if (range !== undefined) input.Range = rangeHeader(range);
     // Ranged responses carry no whole-object checksum to validate (AWS GetObject, "ChecksumMode").
     else if (cfg.checksums) input.ChecksumMode = 'ENABLED';
-    out = await core
-      .send<GetObjectCommandOutput>(new GetObjectCommand(input), { op: 'get', key, signal, date: false })
-      .catch((e: unknown) => recheckNotModified(core, key, plan, e, 'get', signal));
+    const sent = core.send<GetObjectCommandOutput>(new GetObjectCommand(input), { op: 'get', key, signal, date: false });
+    // Only a plan with local preconditions has a 304 to re-check; no catch handler (a promise more) otherwise.
+    out = await (plan.local === undefined ? sent : sent.catch((e: unknown) => recheckNotModified(core, key, plan, e, 'get', signal)));
   } catch (e) {
     // S3 answers 416 to any range on an empty object, where the contract returns the (empty) object whole.
     if (range !== undefined && hasErrorCode(e, 'InvalidRange')) {

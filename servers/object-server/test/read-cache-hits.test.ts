@@ -112,6 +112,24 @@ describe('GetObject from the read cache', () => {
     await plain.arrayBuffer();
   });
 
+  it('keeps checksum-mode hits and plain hits apart, whichever comes first (AWS GetObject, "ChecksumMode")', async () => {
+    const client = server.client();
+    await client.send(new PutObjectCommand({ Bucket: 'hot', Key: 'sums-first.txt', Body: 'checksummed', ChecksumAlgorithm: 'CRC32' }));
+    const withSums = () => client.send(new GetObjectCommand({ Bucket: 'hot', Key: 'sums-first.txt', ChecksumMode: 'ENABLED' }));
+    const first = await withSums();
+    const crc = first.ChecksumCRC32;
+    expect(crc).toMatch(/^[A-Za-z0-9+/]{6}==$/);
+    await first.Body?.transformToString();
+    const hitsBefore = storage.cacheStats().hits;
+    const plain = await fetch(await presign('sums-first.txt'));
+    expect(plain.headers.get('x-amz-checksum-crc32')).toBeNull();
+    expect(await plain.text()).toBe('checksummed');
+    const again = await withSums();
+    expect(again.ChecksumCRC32).toBe(crc);
+    expect(await again.Body?.transformToString()).toBe('checksummed');
+    expect(storage.cacheStats().hits).toBe(hitsBefore + 2);
+  });
+
   it('adds the CORS headers of the bucket to a hit from another origin', async () => {
     const client = server.client();
     await client.send(

@@ -86,8 +86,12 @@ type Headers = Record<string, string | number | undefined>;
 /**
  * The headers of whole-object answers, per info, for infos that cannot change: a read cache hands the same
  * frozen info to every hit, so a hot object's headers (dates and UTF-8 conversions included) are built once.
+ * Answers to `x-amz-checksum-mode: ENABLED`, which add the stored checksums (AWS GetObject, "ChecksumMode"),
+ * are kept apart: SDK clients that validate responses send it on every GET (the AWS SDK's default
+ * `responseChecksumValidation`, Strata's S3 adapter).
  */
 const wholeObjectHeaders = new WeakMap<ObjectInfo, Readonly<Headers>>();
+const wholeObjectHeadersWithChecksums = new WeakMap<ObjectInfo, Readonly<Headers>>();
 
 /** Whether the query carries a `response-*` override (a loop over the names, no allocation). */
 function hasOverrides(ctx: S3Context): boolean {
@@ -97,10 +101,13 @@ function hasOverrides(ctx: S3Context): boolean {
 }
 
 function responseHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: number; end: number } | undefined, partsCount?: number): Headers {
-  const plain = resolved === undefined && partsCount === undefined && ctx.headers['x-amz-checksum-mode'] === undefined && !hasOverrides(ctx);
-  if (plain && Object.isFrozen(info)) {
-    let cached = wholeObjectHeaders.get(info);
-    if (cached === undefined) wholeObjectHeaders.set(info, (cached = Object.freeze(buildHeaders(ctx, info, undefined))));
+  const whole = resolved === undefined && partsCount === undefined && !hasOverrides(ctx);
+  if (whole && Object.isFrozen(info)) {
+    // The test objectHeaders makes, so each cache holds one kind of answer.
+    const checksums = header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
+    const cache = checksums ? wholeObjectHeadersWithChecksums : wholeObjectHeaders;
+    let cached = cache.get(info);
+    if (cached === undefined) cache.set(info, (cached = Object.freeze(buildHeaders(ctx, info, undefined))));
     return cached;
   }
   return buildHeaders(ctx, info, resolved, partsCount);
