@@ -152,6 +152,32 @@ describe('page device fast path', () => {
     for (let g = 0; g < 16; g++) expect((await reopened.read(g * 16 + 3, 1, { expectTag: g + 200 })).equals(page(512, g + 10))).toBe(true);
   });
 
+  it('checks a read that waited for the medium against its guard page as the table holds it after the wait', async () => {
+    // Guard pages live in shared slabs, and a dropped guard page's memory is reused by the next one loaded. The
+    // data reads of groups 0..15 are held by the medium while reads of groups 30..89 load their guard pages,
+    // which drops groups 0..15 (the cache holds 16) and reuses their memory. A read that checked its page
+    // against the guard it located before the wait would check it against another group's guard: Corrupted.
+    const m = createMemoryMedium();
+    const layout = new PageLayout(512);
+    const held = new Set<number>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const medium: PageMedium = { ...m, read: (offset, target) => (held.has(offset) ? gate.then(() => m.read(offset, target)) : m.read(offset, target)) };
+    const d = await openPageDevice(medium, { create: { pageSize: 512, pageCount: 1600 }, guardCacheBytes: 1 });
+    const pair = (g: number) => Buffer.concat([page(512, g + 1), page(512, g + 101)]);
+    for (let g = 0; g < 90; g++) await d.write(g * 16 + 3, pair(g), g);
+    await d.flush();
+    for (let g = 0; g < 16; g++) await d.read(g * 16 + 3, 1, { expectTag: g });
+    for (let g = 0; g < 16; g++) held.add(layout.dataOffset(g * 16 + 3));
+    // One-page reads (the fast path) for groups 0..7, two-page reads (the general path) for groups 8..15.
+    const waiting = Array.from({ length: 16 }, (_, g) => (g < 8 ? d.read(g * 16 + 3, 1, { expectTag: g }) : d.read(g * 16 + 3, 2, { expectTag: g })));
+    for (let g = 30; g < 90; g++) expect((await d.read(g * 16 + 3, 1, { expectTag: g })).equals(page(512, g + 1))).toBe(true);
+    release();
+    const got = await Promise.all(waiting);
+    got.forEach((b, g) => expect(b.equals(g < 8 ? page(512, g + 1) : pair(g))).toBe(true));
+    expect(d.stats().corruptPages).toBe(0);
+  });
+
   it('uses synchronous transfers on memory and small file transfers, asynchronous ones beyond syncIoMax', async () => {
     const m = createMemoryMedium();
     expect(m.write(0, Buffer.alloc(16, 1))).toBeUndefined();

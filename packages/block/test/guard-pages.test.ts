@@ -11,6 +11,7 @@ import { createMemoryMedium, GUARD_BYTES, openPageDevice, PageLayout } from '../
 import type { PageMedium } from '../src/index.ts';
 import { loadHash64 } from '../src/hash.ts';
 import { encodeHeaderRegion } from '../src/device/header.ts';
+import { GuardSlabs } from '../src/device/guard-slabs.ts';
 
 const corrupted = (e: unknown) => isStorageError(e) && e.code === 'Corrupted';
 const page = (v: number, size = 512) => Buffer.alloc(size, v);
@@ -115,6 +116,29 @@ describe('guard pages', () => {
     expect(counts.guardReads).toBeGreaterThan(150);
     const again = await openPageDevice(createMemoryMedium(medium.toBuffer()));
     for (let g = 0; g < 100; g++) expect((await again.read(g * 16 + 1, 1, { expectTag: g })).equals(page(g + 1))).toBe(true);
+  });
+
+  it('holds guard pages in slab slots that never overlap, and reuses a released slot before allocating', () => {
+    const slabs = new GuardSlabs(4096, 1000);
+    // 256 KiB slabs: 64 slots of 4 KiB in the first, the 65th in a second slab with its own view.
+    const slots = Array.from({ length: 65 }, () => slabs.take());
+    expect(new Set(slots).size).toBe(65);
+    slots.forEach((s, i) => slabs.buffer(s).fill(i));
+    slots.forEach((s, i) => {
+      expect(slabs.buffer(s).equals(Buffer.alloc(4096, i))).toBe(true);
+      // The slab's view at the slot's base sees the same bytes as the slot's buffer.
+      expect([slabs.view(s).getUint8(slabs.base(s)), slabs.view(s).getUint8(slabs.base(s) + 4095)]).toEqual([i, i]);
+    });
+    expect(slabs.view(slots[64]!)).not.toBe(slabs.view(slots[0]!));
+    expect(slabs.view(slots[63]!)).toBe(slabs.view(slots[0]!));
+    slabs.release(slots[5]!);
+    expect(slabs.take()).toBe(slots[5]);
+    // A device of two guard pages gets slabs of two pages.
+    const small = new GuardSlabs(4096, 2);
+    const [a, b, c] = [small.take(), small.take(), small.take()];
+    expect(small.view(a)).toBe(small.view(b));
+    expect(small.view(c)).not.toBe(small.view(a));
+    expect(small.view(a).byteLength).toBe(8192);
   });
 
   it('reads and writes across group boundaries in one call', async () => {

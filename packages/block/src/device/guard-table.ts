@@ -12,8 +12,10 @@
  *
  * Memory: 32 bytes per page of the device that has been touched (0.78 % of the data at 4 KiB pages). Clean
  * guard pages beyond `maxBytes` are dropped, oldest loaded first, and read again when needed; dirty ones stay
- * until they are written.
+ * until they are written. Guard pages live in slots of shared slabs (`guard-slabs.ts`), and a dropped page's
+ * slot is reused by the next page loaded.
  */
+import { GuardSlabs } from './guard-slabs.ts';
 import type { PageLayout } from './layout.ts';
 import type { PageMedium } from './types.ts';
 
@@ -21,6 +23,8 @@ import type { PageMedium } from './types.ts';
 export interface GuardPage {
   readonly buf: Buffer;
   readonly view: DataView;
+  /** Its slot in the table's slabs (see `guard-slabs.ts`). */
+  readonly slot: number;
   /** Changed since it was last written (mirrors the table's dirty set; a flag is cheaper to test per write). */
   dirty: boolean;
 }
@@ -34,15 +38,24 @@ export class GuardTable {
   readonly #pages = new Map<number, GuardPage>();
   /** The same pages indexed by group: an array index is cheaper than a `Map` lookup on every read and write. */
   readonly #byGroup: (GuardPage | undefined)[] = [];
-  /** Their views, by group too: a read needs only the view, and one pointer less to chase is one cache miss less. */
-  readonly #viewByGroup: (DataView | undefined)[] = [];
+  /**
+   * The hot paths' way to a guard, by group: the view of the slab holding the group's guard page, the page's
+   * offset in it, and whether it is dirty (mirroring `GuardPage.dirty`). A one-page read or write then reads no
+   * per-page object: slab views are few and stay in the CPU cache, so its one likely cache miss is the guard.
+   */
+  readonly #slabViewByGroup: (DataView | undefined)[] = [];
+  readonly #baseByGroup: number[] = [];
+  readonly #dirtyByGroup: boolean[] = [];
+  readonly #slabs: GuardSlabs;
   readonly #dirty = new Set<number>();
   readonly #loading = new Map<number, Promise<GuardPage>>();
 
-  constructor(medium: PageMedium, layout: PageLayout, maxBytes: number) {
+  /** The guard pages of a device of `pageCount` pages (it may grow) on `medium`, at most `maxBytes` of clean ones. */
+  constructor(medium: PageMedium, layout: PageLayout, maxBytes: number, pageCount: number) {
     this.#medium = medium;
     this.#layout = layout;
     this.#maxPages = Math.max(16, Math.floor(maxBytes / layout.pageSize));
+    this.#slabs = new GuardSlabs(layout.pageSize, Math.min(this.#maxPages, pageCount / layout.perGroup));
   }
 
   /** The guard page of `group` when it is in memory (the hot path: no promise). */
@@ -50,9 +63,23 @@ export class GuardTable {
     return this.#byGroup[group];
   }
 
-  /** The view of the guard page of `group` when it is in memory (the read hot path). */
-  cachedView(group: number): DataView | undefined {
-    return this.#viewByGroup[group];
+  /**
+   * The view of the slab holding `group`'s guard page when it is in memory (the one-page hot paths); the page
+   * starts at {@link slabBase} in it. Valid until the next `await`: a dropped page's slot is reused.
+   */
+  slabView(group: number): DataView | undefined {
+    return this.#slabViewByGroup[group];
+  }
+
+  /** The byte offset of `group`'s guard page in its {@link slabView} (only while it is in memory). */
+  slabBase(group: number): number {
+    return this.#baseByGroup[group]!;
+  }
+
+  /** {@link markDirty} for the table's page of `group` (in memory), without reading the page object unless it was clean. */
+  markGroupDirty(group: number): void {
+    if (this.#dirtyByGroup[group] === true) return;
+    this.markDirty(group, this.#byGroup[group]!);
   }
 
   /** The guard page of `group`, read from the medium if it is not in memory. */
@@ -64,6 +91,7 @@ export class GuardTable {
   markDirty(group: number, page: GuardPage): void {
     if (page.dirty) return;
     page.dirty = true;
+    if (this.#byGroup[group] === page) this.#dirtyByGroup[group] = true;
     this.#dirty.add(group);
   }
 
@@ -74,6 +102,7 @@ export class GuardTable {
       this.#dirty.delete(group);
       if (page === undefined) continue;
       page.dirty = false;
+      this.#dirtyByGroup[group] = false;
       // A snapshot: a write completing while an asynchronous medium call is pending must not tear this one.
       const snapshot = Buffer.from(page.buf);
       try {
@@ -94,32 +123,51 @@ export class GuardTable {
   #load(group: number): GuardPage | Promise<GuardPage> {
     const inFlight = this.#loading.get(group);
     if (inFlight !== undefined) return inFlight;
-    const buf = Buffer.allocUnsafeSlow(this.#layout.pageSize);
-    const pending = this.#medium.read(this.#layout.guardPageOffset(group), buf);
-    if (pending === undefined) return this.#install(group, buf);
-    const done = pending.then(() => this.#install(group, buf));
+    const slot = this.#slabs.take();
+    const buf = this.#slabs.buffer(slot);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.#medium.read(this.#layout.guardPageOffset(group), buf);
+    } catch (e) {
+      this.#slabs.release(slot);
+      throw e;
+    }
+    if (pending === undefined) return this.#install(group, slot, buf);
+    const done = pending.then(
+      () => this.#install(group, slot, buf),
+      (e: unknown) => {
+        this.#slabs.release(slot);
+        throw e;
+      },
+    );
     this.#loading.set(group, done);
     void done.finally(() => this.#loading.delete(group)).catch(() => {});
     return done;
   }
 
-  #install(group: number, buf: Buffer): GuardPage {
+  #install(group: number, slot: number, buf: Buffer): GuardPage {
     // Another load of this group may have finished first (a write may already have changed it): keep that one.
     const kept = this.#pages.get(group);
-    if (kept !== undefined) return kept;
-    const page = { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.length), dirty: false };
+    if (kept !== undefined) {
+      this.#slabs.release(slot);
+      return kept;
+    }
+    const page = { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.length), slot, dirty: false };
     this.#pages.set(group, page);
     this.#byGroup[group] = page;
-    this.#viewByGroup[group] = page.view;
+    this.#slabViewByGroup[group] = this.#slabs.view(slot);
+    this.#baseByGroup[group] = this.#slabs.base(slot);
+    this.#dirtyByGroup[group] = false;
     this.#evict(group);
     return page;
   }
 
   /**
    * Drops clean guard pages, oldest loaded first, while more than the limit are in memory; never `keep` (the
-   * one just loaded). A page dropped while a read still holds it stays valid for that read (clean means equal
-   * to the medium); writes change a guard only on a page they have just found in the table, synchronously,
-   * and mark it dirty in the same step, so no change is made to a dropped page.
+   * one just loaded). A dropped page's slot is reused by the next load, so nothing may hold a guard page across
+   * an `await`: reads look their guard page up again after waiting for the medium, and writes change a guard
+   * only on a page they have just found in the table, synchronously, and mark it dirty in the same step, so
+   * no change is made to a dropped page.
    */
   #evict(keep?: number): void {
     if (this.#pages.size <= this.#maxPages) return;
@@ -128,7 +176,9 @@ export class GuardTable {
       if (group !== keep && !page.dirty) {
         this.#pages.delete(group);
         this.#byGroup[group] = undefined;
-        this.#viewByGroup[group] = undefined;
+        this.#slabViewByGroup[group] = undefined;
+        this.#dirtyByGroup[group] = false;
+        this.#slabs.release(page.slot);
       }
     }
   }

@@ -5,7 +5,8 @@
  * What a 4 KiB operation costs beyond the raw pread/pwrite of the page (the bench compares the two; measured on a
  * page-cache hit in the bench's `device` scenario): the xxh64 of the page (≈ 0.3 µs, about half of a cached
  * 4 KiB pread on this machine — the floor of the comparison, shown in the bench as "pread + xxh64"), a guard
- * looked up in memory (a cache miss, on random pages: the guards of a 64 MiB device span 512 KiB), one promise
+ * looked up in memory (a cache miss, on random pages: the guards of a 64 MiB device span 512 KiB; reached
+ * through the view of its slab, so the guard's bytes are the only miss, see `guard-slabs.ts`), one promise
  * (the device is asynchronous), and for `read(p)` without `into`, a carve of a slab for the caller's buffer.
  * The transfer itself is the same single aligned pread/pwrite as the raw one: straight into the caller's buffer
  * on reads and straight from it on writes, nothing copied. Stats and timing stay off that path (no clock reads
@@ -61,7 +62,7 @@ export class GuardedPageDevice implements PageDevice {
     this.#pageCount = pageCount;
     this.#layout = new PageLayout(pageSize);
     this.#codec = new GuardCodec(hash);
-    this.#guards = new GuardTable(medium, this.#layout, options.guardCacheBytes ?? 32 * 1024 * 1024);
+    this.#guards = new GuardTable(medium, this.#layout, options.guardCacheBytes ?? 32 * 1024 * 1024, pageCount);
     this.#clock = options.clock ?? realClock;
     this.#latency = options.latency;
     this.#timed = options.latency !== undefined || options.timing === true;
@@ -186,7 +187,7 @@ export class GuardedPageDevice implements PageDevice {
   #readOne(page: number, options: ReadOptions | undefined): Buffer | undefined {
     if (this.#closed || !(page >= 0 && page < this.#pageCount) || !Number.isInteger(page)) return undefined;
     const group = Math.floor(page / this.#perGroup);
-    const view = this.#guards.cachedView(group);
+    const view = this.#guards.slabView(group);
     if (view === undefined) return undefined;
     const ps = this.pageSize;
     const into = options?.into;
@@ -195,7 +196,7 @@ export class GuardedPageDevice implements PageDevice {
     else if (into.length === ps) out = into;
     else if (into.length > ps) out = into.subarray(0, ps);
     else return undefined;
-    const at = (page - group * this.#perGroup) * GUARD_BYTES;
+    const at = this.#guards.slabBase(group) + (page - group * this.#perGroup) * GUARD_BYTES;
     const expectTag = options?.expectTag;
     // The page is read before its guard is looked at. The guard is 32 bytes at a random place among the guard
     // pages, seldom in the CPU cache on a random read: looked at after the pread, its cache miss can overlap with
@@ -210,15 +211,25 @@ export class GuardedPageDevice implements PageDevice {
       throw toStorageError(e, 'read');
     }
     if (pending !== undefined) {
-      this.#pending = pending.then(
-        () => this.#checkOne(view, at, out, page, expectTag),
-        (e: unknown) => {
-          throw toStorageError(e, 'read');
-        },
-      );
+      this.#pending = this.#checkAfter(pending, out, page, expectTag);
       return PENDING;
     }
     return this.#checkOne(view, at, out, page, expectTag);
+  }
+
+  /**
+   * {@link readOne} on an asynchronous medium: the guard page is looked up again after the wait (while the read
+   * was pending it may have been dropped from the table and its memory reused for another group).
+   */
+  async #checkAfter(pending: Promise<void>, out: Buffer, page: number, expectTag: number | undefined): Promise<Buffer> {
+    try {
+      await pending;
+    } catch (e) {
+      throw toStorageError(e, 'read');
+    }
+    const group = Math.floor(page / this.#perGroup);
+    const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
+    return this.#checkOne(guards.view, (page - group * this.#perGroup) * GUARD_BYTES, out, page, expectTag);
   }
 
   /**
@@ -268,17 +279,20 @@ export class GuardedPageDevice implements PageDevice {
     for (let p = page, done = 0; done < count; ) {
       const run = layout.runFrom(p, count - done);
       const group = layout.groupOf(p);
-      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
+      let guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
       const seg = run === count ? out : out.subarray(done * ps, (done + run) * ps);
       const first = layout.guardIndex(p);
       // A lone unwritten page needs no pread; a run is read whole (one pread), unwritten pages zeroed after.
       if (run > 1 || codec.isWritten(guards.view, first)) {
+        let pending: Promise<void> | undefined;
         try {
-          const pending = this.#medium.read(layout.dataOffset(p), seg);
+          pending = this.#medium.read(layout.dataOffset(p), seg);
           if (pending !== undefined) await pending;
         } catch (e) {
           throw toStorageError(e, 'read');
         }
+        // After a wait the guard page may have been dropped and its memory reused (see `guard-table.ts`).
+        if (pending !== undefined) guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
       }
       for (let i = 0; i < run; i++) {
         const at = first + i * GUARD_BYTES;
@@ -326,17 +340,25 @@ export class GuardedPageDevice implements PageDevice {
    */
   #writeOne(page: number, data: Uint8Array, tag: number): Promise<void> | undefined {
     if (this.#closed || !(page >= 0 && page < this.#pageCount) || !Number.isInteger(page)) return undefined;
-    const group = Math.floor(page / this.#perGroup);
-    if (this.#guards.cached(group) === undefined) return undefined;
+    const perGroup = this.#perGroup;
+    const group = Math.floor(page / perGroup);
+    const guards = this.#guards;
+    const view = guards.slabView(group);
+    if (view === undefined) return undefined;
     let pending: Promise<void> | undefined;
     try {
-      pending = this.#medium.write(this.#layout.dataOffset(page), data);
+      // `dataOffset` inline (see `layout.ts`): the header, the group's guard pages and the pages before it.
+      pending = this.#medium.write((page + group + 2) * this.pageSize, data);
     } catch (e) {
       throw toStorageError(e, 'write');
     }
     if (pending !== undefined) return this.#stampAfter(pending, page, data, tag);
     // The guard page was in memory before the pwrite and nothing has awaited since: it is still the table's.
-    this.#stampOne(this.#guards.cached(group)!, group, page, data, tag);
+    // `>>> 0` is `tag % 2^32` as the guard stores it; a tag below 2^32 (the usual case) needs no division.
+    const tagLo = tag >>> 0;
+    this.#codec.stamp(view, guards.slabBase(group) + (page - group * perGroup) * GUARD_BYTES, data, page, tagLo, tag === tagLo ? 0 : Math.floor(tag / TWO32));
+    guards.markGroupDirty(group);
+    this.#countWrite(data.length);
     return SETTLED;
   }
 
@@ -349,19 +371,18 @@ export class GuardedPageDevice implements PageDevice {
     }
     const group = Math.floor(page / this.#perGroup);
     const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'write'));
-    this.#stampOne(guards, group, page, data, tag);
+    // `>>> 0` is `tag % 2^32` as the guard stores it (an unsigned 32-bit field), without a float remainder.
+    this.#codec.stamp(guards.view, (page - group * this.#perGroup) * GUARD_BYTES, data, page, tag >>> 0, Math.floor(tag / TWO32));
+    this.#guards.markDirty(group, guards);
+    this.#countWrite(data.length);
   }
 
-  /** Stamps one written page's guard in the table's guard page `guards` of `group`, and counts the write. */
-  #stampOne(guards: GuardPage, group: number, page: number, data: Uint8Array, tag: number): void {
-    // `>>> 0` is `tag % 2^32` as the guard stores it (an unsigned 32-bit field), without a float remainder.
-    const tagLo = tag >>> 0;
-    this.#codec.stamp(guards.view, (page - group * this.#perGroup) * GUARD_BYTES, data, page, tagLo, Math.floor(tag / TWO32));
-    this.#guards.markDirty(group, guards);
+  /** Counts one single-page write of `bytes`. */
+  #countWrite(bytes: number): void {
     const s = this.#stats;
     s.writes++;
     s.pagesWritten++;
-    s.bytesWritten += data.length;
+    s.bytesWritten += bytes;
   }
 
   /** Any write: pages in runs of one group, each run one pwrite (see {@link write}). */
