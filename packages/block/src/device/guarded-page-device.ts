@@ -222,14 +222,23 @@ export class GuardedPageDevice implements PageDevice {
    * was pending it may have been dropped from the table and its memory reused for another group).
    */
   async #checkAfter(pending: Promise<void>, out: Buffer, page: number, expectTag: number | undefined): Promise<Buffer> {
+    const { guards, at } = await this.#guardAfter(pending, page, 'read');
+    return this.#checkOne(guards.view, at, out, page, expectTag);
+  }
+
+  /**
+   * Waits for a single-page I/O on an asynchronous medium, then looks the page's guard up again: while the I/O
+   * was pending its guard page may have been dropped from the table and its memory reused for another group.
+   */
+  async #guardAfter(pending: Promise<void>, page: number, op: 'read' | 'write'): Promise<{ guards: GuardPage; group: number; at: number }> {
     try {
       await pending;
     } catch (e) {
-      throw toStorageError(e, 'read');
+      throw toStorageError(e, op);
     }
     const group = Math.floor(page / this.#perGroup);
-    const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
-    return this.#checkOne(guards.view, (page - group * this.#perGroup) * GUARD_BYTES, out, page, expectTag);
+    const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, op));
+    return { guards, group, at: (page - group * this.#perGroup) * GUARD_BYTES };
   }
 
   /**
@@ -364,15 +373,9 @@ export class GuardedPageDevice implements PageDevice {
 
   /** {@link writeOne} on an asynchronous medium: the guard page is looked up again after the wait. */
   async #stampAfter(pending: Promise<void>, page: number, data: Uint8Array, tag: number): Promise<void> {
-    try {
-      await pending;
-    } catch (e) {
-      throw toStorageError(e, 'write');
-    }
-    const group = Math.floor(page / this.#perGroup);
-    const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'write'));
+    const { guards, group, at } = await this.#guardAfter(pending, page, 'write');
     // `>>> 0` is `tag % 2^32` as the guard stores it (an unsigned 32-bit field), without a float remainder.
-    this.#codec.stamp(guards.view, (page - group * this.#perGroup) * GUARD_BYTES, data, page, tag >>> 0, Math.floor(tag / TWO32));
+    this.#codec.stamp(guards.view, at, data, page, tag >>> 0, Math.floor(tag / TWO32));
     this.#guards.markDirty(group, guards);
     this.#countWrite(data.length);
   }
