@@ -141,8 +141,16 @@ export function objectHeaders(info: ObjectInfo, ctx: Pick<S3Context, 'headers'>,
   // The ACL the server keeps among the tags (iam/acl-store.ts) is not one of the client's.
   const tagCount = Object.keys(info.tags).length - (OBJECT_ACL_TAG in info.tags ? 1 : 0);
   if (tagCount > 0) out['x-amz-tagging-count'] = tagCount;
-  if (!partial && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+  if (!partial && asksForChecksums(ctx)) {
     Object.assign(out, checksumHeaders(info.checksums, info.checksumType ?? (info.partCount ? 'COMPOSITE' : 'FULL_OBJECT')));
   }
   return out;
+}
+
+/**
+ * Whether the request asks for the object's stored checksums (`x-amz-checksum-mode: ENABLED`; AWS GetObject and
+ * HeadObject, "ChecksumMode"): the one test every answer that may carry them makes.
+ */
+export function asksForChecksums(ctx: Pick<S3Context, 'headers'>): boolean {
+  return header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
 }

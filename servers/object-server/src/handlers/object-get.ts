@@ -16,7 +16,7 @@ import type { ByteRange, ObjectInfo, ReadConditions, ResolvedRange } from '@stra
 import { readConditionsFrom } from '../conditions.ts';
 import { bucketOf, header, keyOf, storageKey } from '../context.ts';
 import type { Handler, S3Context, S3Response } from '../context.ts';
-import { httpDate, objectHeaders, quoteEtag, unicodeToHeader } from '../object-headers.ts';
+import { asksForChecksums, httpDate, objectHeaders, quoteEtag, unicodeToHeader } from '../object-headers.ts';
 import { parsePartNumber, partRange } from '../part-layout.ts';
 import { S3Error } from '../s3-errors.ts';
 import { isUnversioned, readVersioned } from '../versioning/versioned-object.ts';
@@ -104,8 +104,7 @@ function responseHeaders(ctx: S3Context, info: ObjectInfo, resolved: { start: nu
   const whole = resolved === undefined && partsCount === undefined && !hasOverrides(ctx);
   if (whole && Object.isFrozen(info)) {
     // The test objectHeaders makes, so each cache holds one kind of answer.
-    const checksums = header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
-    const cache = checksums ? wholeObjectHeadersWithChecksums : wholeObjectHeaders;
+    const cache = asksForChecksums(ctx) ? wholeObjectHeadersWithChecksums : wholeObjectHeaders;
     let cached = cache.get(info);
     if (cached === undefined) cache.set(info, (cached = Object.freeze(buildHeaders(ctx, info, undefined))));
     return cached;
