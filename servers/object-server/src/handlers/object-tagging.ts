@@ -7,8 +7,7 @@
  */
 import type { Handler, S3Context } from '../context.ts';
 import { readXmlBody } from '../request-body.ts';
-import { OBJECT_ACL_TAG, visibleTags } from '../iam/acl-store.ts';
-import { S3Error } from '../s3-errors.ts';
+import { clientTagsWithAcl, OBJECT_ACL_TAG, visibleTags } from '../iam/acl-store.ts';
 import { parseTaggingXml, tagSetXml } from '../tags.ts';
 import { taggingTarget } from '../versioning/tagging-target.ts';
 import type { TaggingTarget } from '../versioning/tagging-target.ts';
@@ -26,11 +25,7 @@ export const getObjectTagging: Handler = async (ctx) => {
  */
 async function setTags(ctx: S3Context, target: TaggingTarget, clientTags: Record<string, string>): Promise<void> {
   const acl = (await ctx.state.storage.head(target.storageKey, { signal: ctx.signal })).tags[OBJECT_ACL_TAG];
-  // The stored ACL counts against the storage contract's 10 tags: refuse in S3 terms, not by the internal name.
-  if (acl !== undefined && Object.keys(clientTags).length >= 10) {
-    throw new S3Error('InvalidTag', "Object tags cannot be greater than 9 on an object with an ACL other than the default: this server keeps the ACL beside the tags.");
-  }
-  const tags = acl === undefined ? clientTags : { ...clientTags, [OBJECT_ACL_TAG]: acl };
+  const tags = clientTagsWithAcl(clientTags, acl);
   await ctx.state.storage.setTags(target.storageKey, tags, { signal: ctx.signal });
   if (target.mirror !== undefined) await ctx.state.storage.setTags(target.mirror, tags, { signal: ctx.signal });
 }

@@ -84,6 +84,19 @@ export function tagsWithAcl(tags: Record<string, string> | undefined, grants: re
   return { ...tags, [OBJECT_ACL_TAG]: value };
 }
 
+/**
+ * The client's tags for a PutObjectTagging with the object's stored ACL (`acl`, its tag value) kept beside
+ * them. The ACL counts against the contract's tag limit, so a full set is refused in S3 terms (`InvalidTag`,
+ * as S3 refuses more than 10 tags) rather than by the backend naming the internal tag.
+ */
+export function clientTagsWithAcl(clientTags: Record<string, string>, acl: string | undefined): Record<string, string> {
+  if (acl === undefined) return clientTags;
+  if (Object.keys(clientTags).length >= STORED_TAGS_MAX) {
+    throw new S3Error('InvalidTag', `Object tags cannot be greater than ${STORED_TAGS_MAX - 1} on an object with an ACL other than the default: this server keeps the ACL beside the tags.`);
+  }
+  return { ...clientTags, [OBJECT_ACL_TAG]: acl };
+}
+
 /** A bucket's grants (the default ACL when it has none). */
 export function bucketGrantsOf(state: ServerState, bucket: string): Grant[] {
   return iamOf(state).access.get(bucket).acl ?? [ownerGrant(state.owner)];
