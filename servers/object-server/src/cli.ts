@@ -162,6 +162,9 @@ function parseHttpLimits(values: Partial<Record<(typeof HTTP_LIMIT_FLAGS)[number
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 
+/** A yes/no environment variable: `1`, `true` or `yes` (any case) is on; unset or anything else is off. */
+const envFlag = (value: string | undefined): boolean => ['1', 'true', 'yes'].includes((value ?? '').toLowerCase());
+
 /** Parses `serve` arguments (after the `serve` word) and the environment into a config. */
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const { values } = parseArgs({
@@ -219,14 +222,14 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     host,
     backend,
     readCacheMB,
-    dataExclusive: values['data-exclusive'] ?? ['1', 'true', 'yes'].includes((env.STRATA_DATA_EXCLUSIVE ?? '').toLowerCase()),
+    dataExclusive: values['data-exclusive'] ?? envFlag(env.STRATA_DATA_EXCLUSIVE),
     accessKey: values['access-key'] ?? env.STRATA_ACCESS_KEY ?? DEFAULT_ACCESS_KEY,
     secretKey: values['secret-key'] ?? env.STRATA_SECRET_KEY ?? DEFAULT_SECRET_KEY,
     region: values.region ?? env.STRATA_REGION ?? 'us-east-1',
     domains: values.domain ?? (env.STRATA_DOMAINS ? env.STRATA_DOMAINS.split(',').map((d) => d.trim()).filter(Boolean) : []),
     logLevel: values['log-level'] ?? env.STRATA_LOG_LEVEL ?? 'silent',
     allowPublicDefaultCredentials:
-      values['allow-public-default-credentials'] ?? ['1', 'true', 'yes'].includes((env.STRATA_ALLOW_PUBLIC_DEFAULT_CREDENTIALS ?? '').toLowerCase()),
+      values['allow-public-default-credentials'] ?? envFlag(env.STRATA_ALLOW_PUBLIC_DEFAULT_CREDENTIALS),
     httpLimits: parseHttpLimits(values, env),
     ...(upstream ? { upstream } : {}),
     console: consoleMode.mode,
