@@ -166,7 +166,6 @@ async function measureSize(ctx: BenchContext, tiers: Tiers, size: number, add: (
   await tiers.each(async (tier) => {
     for (let i = 0; i < set; i++) await tier.delete(key(i));
   });
-
 }
 
 async function measureAll(ctx: BenchContext, tiers: Tiers, out: Map<string, Measurement[]>): Promise<void> {
@@ -176,18 +175,18 @@ async function measureAll(ctx: BenchContext, tiers: Tiers, out: Map<string, Meas
       out.set(id, [...(out.get(id) ?? []), m]);
     }
   };
-  const all = tiers.live;
   for (const size of ctx.sizes) {
-    // Tiers bounded below this size sit it out (and say why); the others keep their turns.
-    const bounded = all.filter((t) => tiers.live.includes(t) && t.maxObject !== undefined && t.maxObject.bytes < size);
-    for (const t of bounded) ctx.skip(`storage tier ${t.name}, ${sizeLabel(size)}`, t.maxObject!.reason);
-    const live = tiers.live.filter((t) => !bounded.includes(t));
-    const restore = tiers.live.filter((t) => bounded.includes(t));
-    tiers.live = live;
+    // Tiers bounded below this size sit it out (and say why); the others keep their turns. A tier that fails
+    // during the size leaves `tiers.live`; the ones sitting out come back, in their place.
+    const before = tiers.live;
+    const sitOut = before.filter((t) => t.maxObject !== undefined && t.maxObject.bytes < size);
+    for (const t of sitOut) ctx.skip(`storage tier ${t.name}, ${sizeLabel(size)}`, t.maxObject!.reason);
+    tiers.live = before.filter((t) => !sitOut.includes(t));
     try {
       await measureSize(ctx, tiers, size, add);
     } finally {
-      tiers.live = all.filter((t) => tiers.live.includes(t) || restore.includes(t));
+      const stillLive = tiers.live;
+      tiers.live = before.filter((t) => sitOut.includes(t) || stillLive.includes(t));
     }
   }
   // delete: each op deletes a key written before the timed rounds (bounded by the plan's op count).
