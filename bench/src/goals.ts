@@ -6,7 +6,7 @@
 import { untrustedReason } from './load/load-round.ts';
 import type { Measurement } from './measure.ts';
 import type { BenchReport, GoalResult } from './report-types.ts';
-import { RAW_PUT_TIER } from './scenarios/http-names.ts';
+import { BARE_DURABLE_TIER, RAW_PUT_TIER } from './scenarios/http-names.ts';
 import { isSdkLimitScenario, SDK_LIMIT_TIERS, sdkLimitScenario } from './scenarios/sdk-limit-names.ts';
 
 type Find = (scenario: string, tier: string, concurrency?: number) => Measurement | undefined;
@@ -96,6 +96,10 @@ export function evaluateGoals(report: Pick<BenchReport, 'groups'>): GoalResult[]
     // process (tmp + fsync + rename + directory fsync, 16 in flight), with no HTTP at all.
     ratioGoal(find, 5, 'object server (file) durable PUT 4 KiB, 64 connections, vs in-process tmp+fsync+rename, 16 in flight', 1, ['http PUT 4 KiB', 'object server (file)', 64], ['http PUT 4 KiB', RAW_PUT_TIER, 16]),
     ratioGoal(find, 5, 'object server (block) durable PUT 4 KiB, 64 connections, vs in-process tmp+fsync+rename, 16 in flight', 1.5, ['http PUT 4 KiB', 'object server (block)', 64], ['http PUT 4 KiB', RAW_PUT_TIER, 16]),
+    // What HTTP costs on top of the floor's file work: the bare route doing exactly the floor's durable put per
+    // request, against the floor, and the object server against that route (same file work, plus everything S3 asks).
+    reported(ratioGoal(find, 15, "bare fastify route doing the floor's durable put per request, 64 connections, vs in-process tmp+fsync+rename, 16 in flight", 1, ['http PUT 4 KiB', BARE_DURABLE_TIER, 64], ['http PUT 4 KiB', RAW_PUT_TIER, 16])),
+    reported(ratioGoal(find, 15, "object server (file) durable PUT 4 KiB vs bare fastify route doing the floor's durable put per request", 1, ['http PUT 4 KiB', 'object server (file)', 64], ['http PUT 4 KiB', BARE_DURABLE_TIER, 64])),
     // s3rver (and the bare route) do not fsync before answering, so these ratios are reported, not judged.
     reported(ratioGoal(find, 5, 'object server PUT 4 KiB (durable: fsync before the answer) vs s3rver (no fsync)', 1, ['http PUT 4 KiB', 'object server (file)', 64], ['http PUT 4 KiB', 's3rver', 64])),
     reported(ratioGoal(find, 5, 'object server PUT 4 KiB (durable) vs bare fastify route (drains the body)', 1, ['http PUT 4 KiB', 'object server (file)', 64], ['http PUT 4 KiB', 'bare fastify', 64])),

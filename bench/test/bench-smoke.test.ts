@@ -24,7 +24,7 @@ describe('bench --smoke', () => {
     expect(report.skipped.filter((s) => !s.scenario.includes('external'))).toEqual([]);
     for (const f of ['RESULTS.md', 'results/latest.json', 'results/report.html']) expect(existsSync(join(out, f))).toBe(true);
     const tiers = new Set(report.groups.flatMap((g) => g.measurements.map((m) => m.tier)));
-    for (const t of ['raw node:fs', 'memory adapter', 'file adapter', 'block adapter', 's3 adapter → object server (file)', 'page device (image)', 'page device (image, read into a buffer)', 'raw pread', 'raw pread + xxh64 (integrity floor)', 'raw pwrite + xxh64 (integrity floor)', 'bare fastify', 's3rver', 'object server (file)', 'raw client-s3', 's3 adapter']) {
+    for (const t of ['raw node:fs', 'memory adapter', 'file adapter', 'block adapter', 's3 adapter → object server (file)', 'page device (image)', 'page device (image, read into a buffer)', 'raw pread', 'raw pread + xxh64 (integrity floor)', 'raw pwrite + xxh64 (integrity floor)', 'bare fastify', 'bare fastify + raw durable put', 's3rver', 'object server (file)', 'raw client-s3', 's3 adapter']) {
       expect(tiers, t).toContain(t);
     }
     for (const m of report.groups.flatMap((g) => g.measurements)) {

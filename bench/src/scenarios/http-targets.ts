@@ -12,11 +12,12 @@ import { payload, sizeLabel } from '../payload.ts';
 import { BENCH_CREDENTIALS, BENCH_REGION } from '../servers/credentials.ts';
 import { spawnServer } from '../servers/spawn.ts';
 import type { SpawnedServer } from '../servers/spawn.ts';
+import { BARE_DURABLE_TIER } from './http-names.ts';
 
 const BUCKET = 'bench';
 
 /** The servers the HTTP scenario can start. */
-export type HttpServerId = 'strata-file' | 'strata-file-nocache' | 'strata-block' | 'bare-4k' | 'bare-1m' | 's3rver';
+export type HttpServerId = 'strata-file' | 'strata-file-nocache' | 'strata-block' | 'bare-4k' | 'bare-1m' | 'bare-durable' | 's3rver';
 
 /** How to start one server and what it is called in the report. */
 interface HttpServerSpec {
@@ -40,6 +41,14 @@ export const HTTP_SERVERS: Record<HttpServerId, HttpServerSpec> = {
   'bare-4k': { tier: 'bare fastify', start: () => spawnServer('bare-fastify', { BENCH_OBJECT_BYTES: String(4096) }) },
   // A route sending the same 1 MiB buffer for every GET: the ceiling of a large-object GET on this stack.
   'bare-1m': { tier: 'bare fastify', start: () => spawnServer('bare-fastify', { BENCH_OBJECT_BYTES: String(2 ** 20) }) },
+  // The bare route storing each PUT with the in-process floor's durable put: HTTP plus the floor's file work.
+  'bare-durable': {
+    tier: BARE_DURABLE_TIER,
+    start: (dir) => {
+      mkdirSync(dir, { recursive: true });
+      return spawnServer('bare-fastify', { BENCH_OBJECT_BYTES: String(4096), BENCH_DURABLE_DIR: dir });
+    },
+  },
   's3rver': {
     tier: 's3rver',
     start: (dir) => {

@@ -5,8 +5,9 @@
  *   same bytes (the ceiling), and s3rver (the peer);
  * - GET 1 MiB, 10 connections: the object server and a fastify route sending the same 1 MiB buffer;
  * - durable PUT 4 KiB, 64 connections: the object server on the file and the block backend, the bare route
- *   (drains the body) and s3rver, against the in-process floor of durability — the raw tmp + fsync + rename
- *   + directory fsync put with 16 in flight, no HTTP, on the servers' core.
+ *   (drains the body), the bare route storing each body with the floor's durable put, and s3rver, against the
+ *   in-process floor of durability — the raw tmp + fsync + rename + directory fsync put with 16 in flight, no
+ *   HTTP, on the servers' core.
  *
  * Every row carries the generator's CPU and the server's (load-round.ts): a row whose generator core was
  * saturated measured the client and is marked client-bound; a row with failed requests is marked with them.
@@ -49,7 +50,7 @@ export interface HttpGroupSpec {
 export const HTTP_GROUPS: HttpGroupSpec[] = [
   { id: 'http-get', scenario: 'http GET 4 KiB', method: 'GET', size: 4096, connections: 64, keys: 32, baselineTier: 'bare fastify', servers: ['strata-file', 'strata-file-nocache', 'bare-4k', 's3rver'] },
   { id: 'http-get-1mib', scenario: 'http GET 1 MiB', method: 'GET', size: 2 ** 20, connections: 10, keys: 8, baselineTier: 'bare fastify', servers: ['strata-file', 'bare-1m'] },
-  { id: 'http-put', scenario: 'http PUT 4 KiB', method: 'PUT', size: 4096, connections: 64, keys: 64, baselineTier: RAW_PUT_TIER, servers: ['strata-file', 'strata-block', 'bare-4k', 's3rver'], rawPutBaseline: true },
+  { id: 'http-put', scenario: 'http PUT 4 KiB', method: 'PUT', size: 4096, connections: 64, keys: 64, baselineTier: RAW_PUT_TIER, servers: ['strata-file', 'strata-block', 'bare-4k', 'bare-durable', 's3rver'], rawPutBaseline: true },
 ];
 
 /** A row ready to be loaded. */

@@ -3,6 +3,11 @@
  * and draining PUT bodies — the ceiling the object server is compared with: its 4 KiB GET (the goal: at least
  * 0.5× of it), and the limits of a 64 MiB SDK PutObject and GetObject (scenarios/sdk-limits.ts).
  *
+ * With BENCH_DURABLE_DIR set, a PUT also stores its body there with the in-process floor's own durable put
+ * (tiers/raw-fs.ts: temp file, write, fsync, close, rename, directory fsync) before it answers: the least an
+ * HTTP server on this stack can do to answer a durable PUT, so the object server's durable PUT can be read
+ * against what HTTP plus the floor's file work costs, not only against that file work alone.
+ *
  * A GET that asks for checksums (`x-amz-checksum-mode: ENABLED`, which the AWS SDK sends by default) gets the
  * body's CRC32 in `x-amz-checksum-crc32`, as S3 answers for an object stored with one (GetObject,
  * "ChecksumMode"; https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html): the SDK then validates
@@ -12,6 +17,7 @@
 import { crc32 } from 'node:zlib';
 import Fastify from 'fastify';
 import { payload } from '../payload.ts';
+import { createRawFsTier } from '../tiers/raw-fs.ts';
 
 const body = payload(Number(process.env.BENCH_OBJECT_BYTES ?? 4096), 4096);
 /** CRC32 of `body`, big-endian, base64 — the encoding of S3's `x-amz-checksum-crc32`. */
@@ -27,9 +33,17 @@ app.get('/*', async (req, reply) => {
   if (req.headers['x-amz-checksum-mode'] === 'ENABLED') reply.header('x-amz-checksum-crc32', bodyCrc32).header('x-amz-checksum-type', 'FULL_OBJECT');
   return reply.send(body);
 });
+const durable = process.env.BENCH_DURABLE_DIR ? createRawFsTier(process.env.BENCH_DURABLE_DIR) : undefined;
 app.put('/*', async (req, reply) => {
-  for await (const _chunk of req.raw) {
-    // drain
+  if (durable) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req.raw) chunks.push(chunk as Buffer);
+    // The path names the object (`/bucket/put-4KiB/7`); the raw tier flattens its slashes.
+    await durable.put(req.url.slice(1), Buffer.concat(chunks));
+  } else {
+    for await (const _chunk of req.raw) {
+      // drain
+    }
   }
   return reply.header('etag', '"x"').send('');
 });
