@@ -15,6 +15,7 @@
  * until they are written. Guard pages live in slots of shared slabs (`guard-slabs.ts`), and a dropped page's
  * slot is reused by the next page loaded.
  */
+import { toStorageError } from '../errors.ts';
 import { GuardSlabs } from './guard-slabs.ts';
 import type { PageLayout } from './layout.ts';
 import type { PageMedium } from './types.ts';
@@ -85,6 +86,23 @@ export class GuardTable {
   /** The guard page of `group`, read from the medium if it is not in memory. */
   get(group: number): GuardPage | Promise<GuardPage> {
     return this.#byGroup[group] ?? this.#load(group);
+  }
+
+  /**
+   * The guard page of `group` as the table holds it now, read from the medium first if needed; a failed read is
+   * a `StorageError` of `op`. After an await the page may already have been dropped again (clean pages are), so
+   * it looks again until the page it has is the table's: a change is never made to a page the table no longer holds.
+   */
+  async current(group: number, op: string): Promise<GuardPage> {
+    try {
+      for (;;) {
+        const got = this.get(group);
+        const page = got instanceof Promise ? await got : got;
+        if (this.#byGroup[group] === page) return page;
+      }
+    } catch (e) {
+      throw toStorageError(e, op);
+    }
   }
 
   /** Marks `page` (the table's page of `group`) changed; it stays in memory until {@link writeDirty} writes it. */

@@ -1,6 +1,8 @@
 /**
  * The page device's operations (opened by `page-device.ts`): page-aligned data with 32-byte guards in guard
  * pages (layout in `layout.ts`, guard encoding in `guard-codec.ts`, guard pages in memory in `guard-table.ts`).
+ * This class checks arguments, counts and times operations, and runs the one-page fast paths itself; reads and
+ * writes of several pages (or whose guard page must be loaded first) go through `page-runs.ts`.
  *
  * What a 4 KiB operation costs beyond the raw pread/pwrite of the page (the bench compares the two; measured on a
  * page-cache hit in the bench's `device` scenario): the xxh64 of the page (≈ 0.3 µs, about half of a cached
@@ -21,16 +23,18 @@ import { corrupted, toStorageError } from '../errors.ts';
 import { GuardCodec } from './guard-codec.ts';
 import type { GuardPage } from './guard-table.ts';
 import { GuardTable } from './guard-table.ts';
-import { encodeHeader, HEADER_COPY_OFFSETS } from './header.ts';
+import { rewriteHeader } from './header.ts';
 import { GUARD_BYTES, PageLayout } from './layout.ts';
+import { clearRuns, readRuns, writeRuns } from './page-runs.ts';
+import type { PageRunContext } from './page-runs.ts';
 import type { LatencyProfile } from './latency.ts';
 import { operationDelay, realClock } from './latency.ts';
 import type { PageDeviceOptions } from './page-device.ts';
-import { createStats, recordLatency, snapshotStats } from './stats.ts';
+import { CARVED_MAX_BYTES, ReadSlabs } from './read-slabs.ts';
+import { countRead, countWrite, createStats, recordLatency, snapshotStats } from './stats.ts';
 import type { Clock, DeviceStats, PageDevice, PageMedium, ReadOptions } from './types.ts';
 
 const TWO32 = 2 ** 32;
-const SLAB_BYTES = 1 << 20;
 /** What a single-page write that completed synchronously returns: one settled promise, shared (it holds no value). */
 const SETTLED: Promise<void> = Promise.resolve();
 /** What a single-page read returns to say its result is still pending (see `#readOne`); never handed out. */
@@ -52,6 +56,8 @@ export class GuardedPageDevice implements PageDevice {
   readonly #timed: boolean;
   /** Data pages per group (see `layout.ts`), kept here for the single-page paths. */
   readonly #perGroup: number;
+  /** What the general paths (`page-runs.ts`) use of this device. */
+  readonly #runs: PageRunContext;
   #lastPage = 0;
   #closed = false;
 
@@ -67,24 +73,18 @@ export class GuardedPageDevice implements PageDevice {
     this.#latency = options.latency;
     this.#timed = options.latency !== undefined || options.timing === true;
     this.#perGroup = this.#layout.perGroup;
+    this.#runs = {
+      pageSize,
+      layout: this.#layout,
+      codec: this.#codec,
+      guards: this.#guards,
+      medium,
+      corrupt: (page, problem) => this.#corrupt(page, problem),
+    };
   }
 
-  /**
-   * Read buffers of up to 256 KiB are carved from 1 MiB slabs (as Node's own Buffer pool does for small
-   * buffers): a fresh ArrayBuffer per 4 KiB read costs more than the pread itself.
-   */
-  #slab = Buffer.allocUnsafe(0);
-  #slabUsed = 0;
-  #carve(bytes: number): Buffer {
-    if (this.#slabUsed + bytes > this.#slab.length) {
-      this.#slab = Buffer.allocUnsafe(SLAB_BYTES);
-      this.#slabUsed = 0;
-    }
-    const at = this.#slabUsed;
-    // Keep buffers 8-byte aligned.
-    this.#slabUsed += (bytes + 7) & ~7;
-    return this.#slab.subarray(at, at + bytes);
-  }
+  /** Buffers for reads that return new memory (`read-slabs.ts`). */
+  readonly #slabs = new ReadSlabs();
 
   get pageCount(): number {
     return this.#pageCount;
@@ -107,24 +107,6 @@ export class GuardedPageDevice implements PageDevice {
     if (kind !== 'flush') this.#lastPage = page + count;
     const left = ms - (this.#clock.now() - t0);
     if (left > 0) await this.#clock.sleep(left);
-  }
-
-  /**
-   * The guard page of `group` as it is in the table now (read from the medium first if needed); a failed read
-   * is a `StorageError` of `op`.
-   */
-  async #guardPage(group: number, op: string): Promise<GuardPage> {
-    try {
-      for (;;) {
-        const got = this.#guards.get(group);
-        const page = got instanceof Promise ? await got : got;
-        // After an await the page may have been dropped from the table (clean pages are): look again, so a
-        // change is never made to a page the table no longer holds.
-        if (this.#guards.cached(group) === page) return page;
-      }
-    } catch (e) {
-      throw toStorageError(e, op);
-    }
   }
 
   /**
@@ -192,7 +174,7 @@ export class GuardedPageDevice implements PageDevice {
     const ps = this.pageSize;
     const into = options?.into;
     let out: Buffer;
-    if (into === undefined) out = this.#carve(ps);
+    if (into === undefined) out = this.#slabs.carve(ps);
     else if (into.length === ps) out = into;
     else if (into.length > ps) out = into.subarray(0, ps);
     else return undefined;
@@ -237,7 +219,7 @@ export class GuardedPageDevice implements PageDevice {
       throw toStorageError(e, op);
     }
     const group = Math.floor(page / this.#perGroup);
-    const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, op));
+    const guards = this.#guards.cached(group) ?? (await this.#guards.current(group, op));
     return { guards, group, at: (page - group * this.#perGroup) * GUARD_BYTES };
   }
 
@@ -255,7 +237,7 @@ export class GuardedPageDevice implements PageDevice {
       out.fill(0);
     }
     if (problem !== undefined) this.#corrupt(page, problem);
-    this.#countRead(1, out.length);
+    countRead(this.#stats, 1, out.length);
     return out;
   }
 
@@ -264,14 +246,7 @@ export class GuardedPageDevice implements PageDevice {
     throw corrupted(`Page ${page}: ${problem}`);
   }
 
-  #countRead(count: number, bytes: number): void {
-    const s = this.#stats;
-    s.reads++;
-    s.pagesRead += count;
-    s.bytesRead += bytes;
-  }
-
-  /** Any read: pages in runs of one group, each run one pread (see {@link read}). */
+  /** Any read: pages in runs of one group, each run one pread (`page-runs.ts`; see {@link read}). */
   async #readRun(page: number, count: number, options: ReadOptions | undefined): Promise<Buffer> {
     this.#check(page, count, 'read');
     const ps = this.pageSize;
@@ -281,44 +256,10 @@ export class GuardedPageDevice implements PageDevice {
       throw new StorageError('InvalidArgument', `Read of ${count} pages into a buffer of ${into.length} bytes (needs ${bytes})`, { op: 'read' });
     }
     const t0 = this.#timed ? this.#clock.now() : 0;
-    const out = into !== undefined ? (into.length === bytes ? into : into.subarray(0, bytes)) : bytes <= SLAB_BYTES / 4 ? this.#carve(bytes) : Buffer.allocUnsafe(bytes);
-    const expectTag = options?.expectTag;
-    const layout = this.#layout;
-    const codec = this.#codec;
-    for (let p = page, done = 0; done < count; ) {
-      const run = layout.runFrom(p, count - done);
-      const group = layout.groupOf(p);
-      let guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
-      const seg = run === count ? out : out.subarray(done * ps, (done + run) * ps);
-      const first = layout.guardIndex(p);
-      // A lone unwritten page needs no pread; a run is read whole (one pread), unwritten pages zeroed after.
-      if (run > 1 || codec.isWritten(guards.view, first)) {
-        let pending: Promise<void> | undefined;
-        try {
-          pending = this.#medium.read(layout.dataOffset(p), seg);
-          if (pending !== undefined) await pending;
-        } catch (e) {
-          throw toStorageError(e, 'read');
-        }
-        // After a wait the guard page may have been dropped and its memory reused (see `guard-table.ts`).
-        if (pending !== undefined) guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'read'));
-      }
-      for (let i = 0; i < run; i++) {
-        const at = first + i * GUARD_BYTES;
-        const payload = run === 1 ? seg : seg.subarray(i * ps, (i + 1) * ps);
-        let problem: string | undefined;
-        if (codec.isWritten(guards.view, at)) problem = codec.verify(guards.view, at, payload, p + i, expectTag);
-        else {
-          problem = codec.checkUnwritten(guards.view, at, expectTag);
-          payload.fill(0);
-        }
-        if (problem !== undefined) this.#corrupt(p + i, problem);
-      }
-      p += run;
-      done += run;
-    }
+    const out = into !== undefined ? (into.length === bytes ? into : into.subarray(0, bytes)) : bytes <= CARVED_MAX_BYTES ? this.#slabs.carve(bytes) : Buffer.allocUnsafe(bytes);
+    await readRuns(this.#runs, page, count, out, options?.expectTag);
     if (this.#latency) await this.#emulate('read', page, count, t0);
-    this.#countRead(count, bytes);
+    countRead(this.#stats, count, bytes);
     if (this.#timed) recordLatency(this.#stats.latency.read, this.#clock.now() - t0);
     return out;
   }
@@ -367,7 +308,7 @@ export class GuardedPageDevice implements PageDevice {
     const tagLo = tag >>> 0;
     this.#codec.stamp(view, guards.slabBase(group) + (page - group * perGroup) * GUARD_BYTES, data, page, tagLo, tag === tagLo ? 0 : Math.floor(tag / TWO32));
     guards.markGroupDirty(group);
-    this.#countWrite(data.length);
+    countWrite(this.#stats, 1, data.length);
     return SETTLED;
   }
 
@@ -377,53 +318,20 @@ export class GuardedPageDevice implements PageDevice {
     // `>>> 0` is `tag % 2^32` as the guard stores it (an unsigned 32-bit field), without a float remainder.
     this.#codec.stamp(guards.view, at, data, page, tag >>> 0, Math.floor(tag / TWO32));
     this.#guards.markDirty(group, guards);
-    this.#countWrite(data.length);
+    countWrite(this.#stats, 1, data.length);
   }
 
-  /** Counts one single-page write of `bytes`. */
-  #countWrite(bytes: number): void {
-    const s = this.#stats;
-    s.writes++;
-    s.pagesWritten++;
-    s.bytesWritten += bytes;
-  }
-
-  /** Any write: pages in runs of one group, each run one pwrite (see {@link write}). */
+  /** Any write: pages in runs of one group, each run one pwrite (`page-runs.ts`; see {@link write}). */
   async #writeRun(page: number, data: Uint8Array, tag: number): Promise<void> {
     const ps = this.pageSize;
     if (data.length % ps !== 0) throw new StorageError('InvalidArgument', `Write of ${data.length} bytes is not a multiple of the page size ${ps}`);
     const count = data.length / ps;
     this.#check(page, count, 'write');
     const t0 = this.#timed ? this.#clock.now() : 0;
-    const tagLo = tag >>> 0;
-    const tagHi = Math.floor(tag / TWO32);
-    const layout = this.#layout;
-    for (let p = page, done = 0; done < count; ) {
-      const run = layout.runFrom(p, count - done);
-      const seg = run === count ? data : data.subarray(done * ps, (done + run) * ps);
-      try {
-        const pending = this.#medium.write(layout.dataOffset(p), seg);
-        if (pending !== undefined) await pending;
-      } catch (e) {
-        throw toStorageError(e, 'write');
-      }
-      const group = layout.groupOf(p);
-      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'write'));
-      // From here to markDirty nothing awaits: the guards change on the page the table holds.
-      const first = layout.guardIndex(p);
-      for (let i = 0; i < run; i++) {
-        this.#codec.stamp(guards.view, first + i * GUARD_BYTES, run === 1 ? seg : seg.subarray(i * ps, (i + 1) * ps), p + i, tagLo, tagHi);
-      }
-      this.#guards.markDirty(group, guards);
-      p += run;
-      done += run;
-    }
+    await writeRuns(this.#runs, page, data, tag >>> 0, Math.floor(tag / TWO32));
     if (this.#latency) await this.#emulate('write', page, count, t0);
-    const s = this.#stats;
-    s.writes++;
-    s.pagesWritten += count;
-    s.bytesWritten += data.length;
-    if (this.#timed) recordLatency(s.latency.write, this.#clock.now() - t0);
+    countWrite(this.#stats, count, data.length);
+    if (this.#timed) recordLatency(this.#stats.latency.write, this.#clock.now() - t0);
   }
 
   /** Writes the dirty guard pages, then syncs the medium: data and guards written before the call are durable. */
@@ -449,29 +357,14 @@ export class GuardedPageDevice implements PageDevice {
   /** Marks the pages unwritten: only their guards change (an unwritten page reads as zeros without a pread). */
   async writeZeroes(page: number, count: number): Promise<void> {
     this.#check(page, count, 'writeZeroes');
-    const layout = this.#layout;
-    for (let p = page, done = 0; done < count; ) {
-      const run = layout.runFrom(p, count - done);
-      const group = layout.groupOf(p);
-      const guards = this.#guards.cached(group) ?? (await this.#guardPage(group, 'writeZeroes'));
-      const first = layout.guardIndex(p);
-      for (let i = 0; i < run; i++) this.#codec.clear(guards.view, first + i * GUARD_BYTES);
-      this.#guards.markDirty(group, guards);
-      p += run;
-      done += run;
-    }
+    await clearRuns(this.#runs, page, count);
   }
 
   async grow(newCount: number): Promise<void> {
     this.#check(0, 0, 'grow');
     if (!Number.isSafeInteger(newCount) || newCount <= this.#pageCount) return;
     await this.#medium.resize(this.#layout.mediumBytes(newCount));
-    const h = encodeHeader({ pageSize: this.pageSize, pageCount: newCount }, this.#hash);
-    // One copy at a time, each made durable, so a crash leaves one valid copy.
-    for (const o of HEADER_COPY_OFFSETS) {
-      await this.#medium.write(o, h);
-      await this.#medium.sync();
-    }
+    await rewriteHeader(this.#medium, { pageSize: this.pageSize, pageCount: newCount }, this.#hash);
     this.#pageCount = newCount;
   }
 

@@ -7,6 +7,7 @@
 import { StorageError } from '@strata/storage';
 import type { Hash64 } from '../hash.ts';
 import { corrupted } from '../errors.ts';
+import type { PageMedium } from './types.ts';
 
 /** "STRATAPG": Strata page device. */
 export const DEVICE_MAGIC = Buffer.from('STRATAPG', 'latin1');
@@ -41,8 +42,18 @@ export function encodeHeaderRegion(g: DeviceGeometry, regionSize: number, hash: 
   return region;
 }
 
-/** Byte offsets of the two header copies. */
-export const HEADER_COPY_OFFSETS = COPY_OFFSETS;
+/**
+ * Rewrites the header of a live device for new geometry (it grew): one copy at a time, each made durable
+ * before the next is touched, so a crash at any point leaves at least one valid copy (the decoder takes either).
+ */
+export async function rewriteHeader(medium: PageMedium, g: DeviceGeometry, hash: Hash64): Promise<void> {
+  const h = encodeHeader(g, hash);
+  for (const o of COPY_OFFSETS) {
+    const pending = medium.write(o, h);
+    if (pending !== undefined) await pending;
+    await medium.sync();
+  }
+}
 
 /** Decodes the header region: the valid copy with the larger page count wins. */
 export function decodeHeaderRegion(region: Buffer, hash: Hash64): DeviceGeometry {

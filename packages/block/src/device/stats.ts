@@ -34,6 +34,20 @@ export function createStats(): DeviceStats {
   };
 }
 
+/** Counts one read of `pages` pages, `bytes` in all. */
+export function countRead(s: DeviceStats, pages: number, bytes: number): void {
+  s.reads++;
+  s.pagesRead += pages;
+  s.bytesRead += bytes;
+}
+
+/** Counts one write of `pages` pages, `bytes` in all. */
+export function countWrite(s: DeviceStats, pages: number, bytes: number): void {
+  s.writes++;
+  s.pagesWritten += pages;
+  s.bytesWritten += bytes;
+}
+
 /** A deep copy, so callers can diff snapshots. */
 export function snapshotStats(s: DeviceStats): DeviceStats {
   return structuredClone(s);
