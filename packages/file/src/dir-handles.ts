@@ -7,10 +7,10 @@
  *
  * Correctness rests on one rule: a path's handle must never outlive the directory it was opened on, or an
  * fsync would reach a removed inode while the rename went into its replacement. Every removal of a directory
- * by the adapter (core.ts `removeEmptyDirs`, `forget` after an ENOENT) calls {@link DirHandles.invalidate}
- * synchronously after the `rmdir` resolves, before any other continuation can recreate the directory and sync
- * it. Directories removed behind the adapter's back by another process are outside the one-process-per-root
- * contract (as for the verified-directory cache).
+ * by the adapter (dir-tree.ts `removeEmptyDirs`, `removeCreatedDirs`, `forget` after an ENOENT) calls
+ * {@link DirHandles.invalidate} synchronously after the `rmdir` resolves, before any other continuation can
+ * recreate the directory and sync it. Directories removed behind the adapter's back by another process are
+ * outside the one-process-per-root contract (as for the verified-directory cache, dir-tree.ts).
  */
 import type { WriteHandle } from './write-handle.ts';
 

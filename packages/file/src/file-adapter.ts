@@ -217,7 +217,7 @@ export class FileAdapter implements StorageAdapter {
     const core = this.#core;
     const kp = keyToPath(key);
     await core.mutex.run(key, async () => {
-      if (!(await core.checkDirs(kp))) return;
+      if (!(await core.tree.checkDirs(kp))) return;
       let from = kp.dir;
       const ino = await core.meta.inodeAt(core.abs(kp.rel));
       try {
@@ -245,7 +245,7 @@ export class FileAdapter implements StorageAdapter {
       await core.syncObjectDir(from).catch((e: unknown) => {
         if (errnoOf(e) !== 'ENOENT') throw e;
       });
-      await core.removeEmptyDirs(from);
+      await core.tree.removeEmptyDirs(from);
     });
   }
 

@@ -59,7 +59,7 @@ async function* walkTree(core: FileCore, options: ScanOptions): AsyncGenerator<L
   if (dirs.length > 0 && !isPlainPath(dirBytes + 2, dirs.length)) return;
   const kp: KeyPath = { hashed: false, dirs, name: '', dir, rel: dir };
   // A symlink on the way lists nothing (it is never followed), like a missing directory.
-  const reachable = await core.checkDirs(kp).catch((e: unknown) => {
+  const reachable = await core.tree.checkDirs(kp).catch((e: unknown) => {
     if (e instanceof StorageError && e.code === 'PermissionDenied') return false;
     throw e;
   });

@@ -1,8 +1,8 @@
 /**
  * The directories of long segments (`.strata-long-<sha256>`, key-mapping.ts): their name cannot be decoded, so
- * each holds its segment's text in a `.strata-name` file from the moment it appears (core.ts `makeDir` renames
- * a prepared directory into place). These helpers remove such a directory once only that file is left, and
- * name it again when it lost the file.
+ * each holds its segment's text in a `.strata-name` file from the moment it appears (dir-tree.ts `makeDir`
+ * renames a prepared directory into place). These helpers remove such a directory once only that file is
+ * left, and name it again when it lost the file.
  */
 import * as fsp from 'node:fs/promises';
 import type { FileCore } from './core.ts';

@@ -72,7 +72,7 @@ export async function openObject(core: FileCore, key: string, readLength: number
   const kp = keyToPath(key);
   for (let attempt = 0; ; attempt++) {
     try {
-      if (!(await core.checkDirs(kp))) throw notFound(key);
+      if (!(await core.tree.checkDirs(kp))) throw notFound(key);
       return await openPath(core, key, core.abs(kp.rel), readLength, wantBytes);
     } catch (e) {
       const missing = isMissing(e) || (e instanceof StorageError && e.code === 'NotFound');

@@ -2,7 +2,7 @@
  * Recovery at open: finishes the conversions a crash interrupted, then empties the staging area (staged files
  * of writes that were never published, and their metadata files' temporaries).
  *
- * A conversion turns the object file `a/b` into the directory `a/b` holding it as `.strata-self` (core.ts
+ * A conversion turns the object file `a/b` into the directory `a/b` holding it as `.strata-self` (dir-tree.ts
  * `#convert`). It first writes a note `conv-<n>.json` naming the directory (relative path and key segment),
  * then hard-links the object file as `conv-<n>` in staging, unlinks it, makes the directory and renames the
  * link into it. After a crash anywhere in between, recovery finds the link and puts it in its place. A link
@@ -12,7 +12,7 @@ import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import fse from 'fs-extra';
 import type { FileCore } from './core.ts';
-import { parentOf } from './core.ts';
+import { parentOf } from './dir-tree.ts';
 import { SELF_NAME, STAGING_DIR, UPLOADS_DIR, keyToPath } from './key-mapping.ts';
 import { headerLength, parseHeader } from './metadata.ts';
 import { errnoOf } from './to-storage-error.ts';
@@ -57,7 +57,7 @@ async function finishConversion(core: FileCore, record: string): Promise<void> {
   const target = core.abs(rel);
   const st = await fsp.lstat(target).catch(() => undefined);
   if (st?.isFile()) return; // the unlink never happened: the object is still in place.
-  if (!st) await core.makeDir(rel, rel.slice(rel.lastIndexOf('/') + 1), segment);
+  if (!st) await core.tree.makeDir(rel, rel.slice(rel.lastIndexOf('/') + 1), segment);
   else if (!st.isDirectory()) return;
   try {
     await fsp.link(record, `${target}/${SELF_NAME}`);
