@@ -2,7 +2,7 @@
 /**
  * Production bundle of the object server: bundles `servers/object-server/src/main.ts` with the workspace
  * packages it imports (`@strata/storage`, `@strata/file`, `@strata/block`, `@strata/s3`) and their dependencies
- * (fastify, fast-xml-parser, fs-extra, xxhash-wasm, the AWS SDK) into one ES module,
+ * (fastify, fast-xml-parser, fs-extra, the AWS SDK) into one ES module,
  * `servers/object-server/dist/strata.mjs`, that plain `node` runs; native add-ons' `.node` files are copied
  * beside it. `pnpm start`, the benchmarks and the Docker image run it.
  *

@@ -13,20 +13,17 @@
  * page; a stale page (an older write, when the caller passes the tag it expects) carries another tag.
  *
  * This is the per-page cost of every read and write beyond the pread/pwrite (the bench compares the two), so it
- * is written for the hot path: fields are read and written through `DataView`s, and the xxh64 `bigint` is
- * split into two 32-bit halves through one reused `BigUint64Array` element seen as two `Uint32Array` elements
- * (a typed-array store of a `bigint` costs about half of `DataView.setBigUint64` plus two reads back) and
- * compared as plain numbers.
+ * is written for the hot path: fields are read and written through `DataView`s, and the xxh64 comes as two
+ * 32-bit halves (`hash.ts`: no `bigint` per page) compared as plain numbers.
  */
-import { endianness } from 'node:os';
-import type { Hash64 } from '../hash.ts';
+import type { Hash64Halves } from '../hash.ts';
 import { GUARD_BYTES } from './layout.ts';
 
 const FLAG_WRITTEN = 1;
 const TWO32 = 2 ** 32;
-/** Where the low and high 32 bits of a `BigUint64Array` element sit in a `Uint32Array` over it (host byte order). */
-const LOW = endianness() === 'LE' ? 0 : 1;
-const HIGH = 1 - LOW;
+/** Where the hasher's view holds the digest's low and high 32 bits. */
+const LOW = 0;
+const HIGH = 1;
 
 /** murmur3's 32-bit finaliser: every input bit flips about half the output bits. */
 function fmix32(h: number): number {
@@ -37,21 +34,17 @@ function fmix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Stamps and verifies guards. One instance per device (it reuses one scratch `DataView`). */
+/** Stamps and verifies guards. One instance per device. */
 export class GuardCodec {
-  readonly #hash: Hash64;
-  /** The last hash; `#halves` reads it as two u32 halves (`LOW`, `HIGH`, whatever the host byte order). */
-  readonly #digest = new BigUint64Array(1);
-  readonly #halves = new Uint32Array(this.#digest.buffer);
+  readonly #hash: Hash64Halves;
 
-  constructor(hash: Hash64) {
+  constructor(hash: Hash64Halves) {
     this.#hash = hash;
   }
 
-  /** Hashes `payload` into the scratch digest and returns its two 32-bit halves (index `LOW` and `HIGH`). */
+  /** The xxh64 of `payload` as two 32-bit halves (index `LOW` and `HIGH`), valid until the next hash. */
   #digestOf(payload: Uint8Array): Uint32Array {
-    this.#digest[0] = this.#hash(payload);
-    return this.#halves;
+    return this.#hash(payload);
   }
 
   /**

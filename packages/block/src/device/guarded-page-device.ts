@@ -18,7 +18,7 @@
  * guard.
  */
 import { StorageError } from '@strata/storage';
-import type { Hash64 } from '../hash.ts';
+import type { Hash64, Hash64Halves } from '../hash.ts';
 import { corrupted, toStorageError } from '../errors.ts';
 import { GuardCodec } from './guard-codec.ts';
 import type { GuardPage } from './guard-table.ts';
@@ -61,13 +61,13 @@ export class GuardedPageDevice implements PageDevice {
   #lastPage = 0;
   #closed = false;
 
-  constructor(medium: PageMedium, hash: Hash64, pageSize: number, pageCount: number, options: PageDeviceOptions) {
+  constructor(medium: PageMedium, hash: Hash64, pageHash: Hash64Halves, pageSize: number, pageCount: number, options: PageDeviceOptions) {
     this.#medium = medium;
     this.#hash = hash;
     this.pageSize = pageSize;
     this.#pageCount = pageCount;
     this.#layout = new PageLayout(pageSize);
-    this.#codec = new GuardCodec(hash);
+    this.#codec = new GuardCodec(pageHash);
     this.#guards = new GuardTable(medium, this.#layout, options.guardCacheBytes ?? 32 * 1024 * 1024, pageCount);
     this.#clock = options.clock ?? realClock;
     this.#latency = options.latency;

@@ -3,7 +3,7 @@
  * (`guarded-page-device.ts`, where the per-operation costs are described).
  */
 import { StorageError } from '@strata/storage';
-import { loadHash64 } from '../hash.ts';
+import { loadHash64, loadHash64Halves } from '../hash.ts';
 import { GuardedPageDevice } from './guarded-page-device.ts';
 import { decodeHeaderRegion, encodeHeaderRegion } from './header.ts';
 import { PageLayout } from './layout.ts';
@@ -61,5 +61,5 @@ export async function openPageDevice(medium: PageMedium, options: PageDeviceOpti
     ({ pageSize, pageCount } = decodeHeaderRegion(first, hash));
     assertPageSize(pageSize);
   }
-  return new GuardedPageDevice(medium, hash, pageSize, pageCount, options);
+  return new GuardedPageDevice(medium, hash, await loadHash64Halves(), pageSize, pageCount, options);
 }
