@@ -35,19 +35,28 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 /** Where the input is copied in wasm memory: after the 8-byte digest, 8-byte aligned for the module's loads. */
 const INPUT_AT = 16;
 const WASM_PAGE = 65536;
+/**
+ * Wasm memory is little-endian, a `Uint32Array` reads in the host's order: on a little-endian host (x86, Arm)
+ * the digest's halves are read straight from the module's memory; on a big-endian one (s390x) they are read
+ * through a `DataView` into a view of their own.
+ */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** One instance of the module and views of its memory (renewed when it grows). */
 class Xxh64 {
   readonly #exports: Xxh64Exports;
   #bytes: Uint8Array;
   #halves: Uint32Array;
+  /** The digest in wasm memory, for a big-endian host (see {@link HOST_LITTLE_ENDIAN}). */
+  #digest: DataView;
 
   constructor() {
     // 701 bytes: compiling synchronously costs well under a millisecond, once per process.
     const module = new wasm.Module(Buffer.from(XXH64_WASM_BASE64, 'base64'));
     this.#exports = new wasm.Instance(module).exports as Xxh64Exports;
     this.#bytes = new Uint8Array(this.#exports.memory.buffer);
-    this.#halves = new Uint32Array(this.#exports.memory.buffer, 0, 2);
+    this.#digest = new DataView(this.#exports.memory.buffer, 0, 8);
+    this.#halves = HOST_LITTLE_ENDIAN ? new Uint32Array(this.#exports.memory.buffer, 0, 2) : new Uint32Array(2);
   }
 
   /** See {@link Hash64Halves}. */
@@ -55,6 +64,10 @@ class Xxh64 {
     if (INPUT_AT + data.length > this.#bytes.length) this.#grow(INPUT_AT + data.length);
     this.#bytes.set(data, INPUT_AT);
     this.#exports.xxh64(INPUT_AT, data.length, 0);
+    if (!HOST_LITTLE_ENDIAN) {
+      this.#halves[0] = this.#digest.getUint32(0, true);
+      this.#halves[1] = this.#digest.getUint32(4, true);
+    }
     return this.#halves;
   }
 
@@ -63,7 +76,8 @@ class Xxh64 {
     const memory = this.#exports.memory;
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / WASM_PAGE));
     this.#bytes = new Uint8Array(memory.buffer);
-    this.#halves = new Uint32Array(memory.buffer, 0, 2);
+    this.#digest = new DataView(memory.buffer, 0, 8);
+    if (HOST_LITTLE_ENDIAN) this.#halves = new Uint32Array(memory.buffer, 0, 2);
   }
 }
 

@@ -21,7 +21,7 @@ import { GUARD_BYTES } from './layout.ts';
 
 const FLAG_WRITTEN = 1;
 const TWO32 = 2 ** 32;
-/** Where the hasher's view holds the digest's low and high 32 bits. */
+/** Where the hasher's view holds the digest's low and high 32 bits (valid until its next hash). */
 const LOW = 0;
 const HIGH = 1;
 
@@ -42,11 +42,6 @@ export class GuardCodec {
     this.#hash = hash;
   }
 
-  /** The xxh64 of `payload` as two 32-bit halves (index `LOW` and `HIGH`), valid until the next hash. */
-  #digestOf(payload: Uint8Array): Uint32Array {
-    return this.#hash(payload);
-  }
-
   /**
    * Writes the guard at `at` in `guards` for `payload` written to `page` with tag `tagLo + tagHi × 2^32`
    * (two halves, so tags and pages up to 2^53 need no `bigint`).
@@ -54,7 +49,7 @@ export class GuardCodec {
   stamp(guards: DataView, at: number, payload: Uint8Array, page: number, tagLo: number, tagHi: number): void {
     const pageLo = page < TWO32 ? page >>> 0 : page % TWO32;
     const pageHi = page < TWO32 ? 0 : Math.floor(page / TWO32);
-    const d = this.#digestOf(payload);
+    const d = this.#hash(payload);
     const m1 = fmix32(pageLo ^ fmix32(tagLo ^ FLAG_WRITTEN));
     const m2 = fmix32(pageHi ^ fmix32(tagHi ^ m1));
     guards.setUint32(at, pageLo, true);
@@ -94,7 +89,7 @@ export class GuardCodec {
     const tagLo = guards.getUint32(at + 8, true);
     const tagHi = guards.getUint32(at + 12, true);
     const flags = guards.getUint32(at + 16, true);
-    const d = this.#digestOf(payload);
+    const d = this.#hash(payload);
     const m1 = fmix32(pageLo ^ fmix32(tagLo ^ flags));
     const m2 = fmix32(pageHi ^ fmix32(tagHi ^ m1));
     if (guards.getUint32(at + 24, true) !== (d[LOW]! ^ m1) >>> 0 || guards.getUint32(at + 28, true) !== (d[HIGH]! ^ m2) >>> 0) {
